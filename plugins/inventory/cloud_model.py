@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 helion.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: cloud_model
+short_description: Inventory from a helion.openstack cloud model
+version_added: 0.1.0
+description:
+  - Loads the cloud model (a directory of YAML files, see C(docs/cloud-model.md)), validates it
+    and plans it, then yields its groups and per-host variables.
+  - Validation collects every error in one pass. Each names the file, the line, the key path,
+    what is wrong and how to fix it. A model with errors yields no inventory; set
+    C(any_unparsed_is_failed=true) in the C([inventory]) section of C(ansible.cfg) so that the run
+    stops there.
+  - Addresses are planned deterministically. Addresses in C(allocations.yml) in the model directory
+    (written by the M(helion.openstack.cloud_model_info) based playbook C(helion.openstack.network_plan))
+    are kept, so adding or removing a server never renumbers the others.
+  - The plugin is read-only. It writes nothing.
+options:
+  plugin:
+    description: The name of this plugin.
+    required: true
+    type: str
+    choices: [helion.openstack.cloud_model]
+  model:
+    description:
+      - The directory of the cloud model, relative to the inventory source file or absolute.
+    type: str
+    default: .
+  strict_warnings:
+    description:
+      - Treat model warnings (one controller, fewer Swift zones than replicas ...) as errors.
+    type: bool
+    default: false
+notes:
+  - Groups are C(seed), C(undercloud), C(controllers), C(compute_kvm), C(compute_esx), C(ovsvapp),
+    C(swift_proxy), C(swift_object), C(vsa), and one group per service (for example C(keystone)).
+  - Cloud-wide data goes to the C(all) group as C(helion_cloud), C(helion_features), C(helion_networks),
+    C(helion_vips), C(helion_hosts_entries), C(helion_storage), C(helion_vcenters), C(helion_swift) and
+    C(helion_model_dir).
+"""
+
+EXAMPLES = r"""
+# inventories/mycloud/inventory.yml, next to the model files:
+plugin: helion.openstack.cloud_model
+model: .
+"""
+
+import os
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
+from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError
+
+ALL_VARS = ("cloud", "features", "networks", "vips", "hosts_entries", "storage", "vcenters", "swift",
+            "server_groups")
+
+
+class InventoryModule(BaseInventoryPlugin):
+    NAME = "helion.openstack.cloud_model"
+
+    # The model is operator-written configuration, like a YAML inventory: credentials in it may
+    # reference vault variables ("{{ vault_ipmi_password }}"), which must be templated.
+    trusted_by_default = True
+
+    def verify_file(self, path):
+        return super(InventoryModule, self).verify_file(path) and path.endswith((".yml", ".yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        model = self.get_option("model")
+        base = os.path.dirname(os.path.abspath(path))
+        model_dir = model if os.path.isabs(model) else os.path.normpath(os.path.join(base, model))
+        try:
+            plan, warnings = load_and_plan(model_dir, display_root=os.path.relpath(model_dir))
+        except CloudModelError as exc:
+            # The report names file, line, key and fix for each error: no traceback is useful.
+            raise AnsibleParserError(exc.report())
+        if warnings and self.get_option("strict_warnings"):
+            raise AnsibleParserError(CloudModelError(warnings).report().replace("0 error(s)", "warnings treated "
+                                                                                 "as errors"))
+        for finding in warnings:
+            self.display.warning("cloud model: " + finding.format())
+        self._populate(plan, model_dir)
+
+    def _populate(self, plan, model_dir):
+        inv = self.inventory
+        for group in plan["groups"]:
+            inv.add_group(group)
+        for name, hostvars in plan["hosts"].items():
+            inv.add_host(name)
+            for key, value in hostvars.items():
+                inv.set_variable(name, key, value)
+        for group, members in plan["groups"].items():
+            for name in members:
+                inv.add_child(group, name)
+        for key in ALL_VARS:
+            inv.set_variable("all", "helion_" + key, plan[key])
+        inv.set_variable("all", "helion_model_dir", model_dir)
