@@ -76,6 +76,8 @@ SERVICE_NEEDS = {
 }
 VXLAN_SERVICES = ("nova_compute_kvm", "neutron_ovs_agent", "neutron_l3_agent", "neutron_dhcp_agent")
 NO_IP_PURPOSES = ("fibre_channel",)
+# Networks whose addresses belong to tenants (Neutron assigns them): a cidr is optional.
+TENANT_PURPOSES = ("esx_tenant",)
 
 
 def _ip(text):
@@ -208,6 +210,8 @@ class ModelPlanner(object):
                     if key in d:
                         self.f.error(path + (key,), "a %s network carries no IP addresses, so '%s' makes no sense"
                                      % (net.purpose, key), "remove '%s' from network '%s'." % (key, net.name))
+                continue
+            if "cidr" not in d and net.purpose in TENANT_PURPOSES:
                 continue
             if "cidr" not in d:
                 self.f.error(path, "network '%s' (%s) has no 'cidr'" % (net.name, net.purpose),
@@ -344,19 +348,18 @@ class ModelPlanner(object):
                             continue
                         if not tagged:
                             if untagged is not None:
+                                # Reported, but still attached so that service checks do not cascade.
                                 self.f.error(npath, "'%s' carries two untagged networks: '%s' and '%s'"
                                              % (dev["name"], untagged, net_name),
                                              "tag one of them (tagged: true with a vlan) or move it to another port.")
-                                continue
-                            untagged = net_name
+                            untagged = untagged or net_name
                         else:
                             vlan = net.data["vlan"]
                             if vlan in vlans:
                                 self.f.error(npath, "VLAN %d is used twice on trunk '%s': by '%s' and '%s'"
                                              % (vlan, dev["name"], vlans[vlan], net_name),
                                              "give each network on one trunk its own VLAN id.")
-                                continue
-                            vlans[vlan] = net_name
+                            vlans.setdefault(vlan, net_name)
                         att.append({"network": net_name, "device": dev["name"], "kind": kind[:-1], "tagged": tagged})
             bridged = {}
             for bpos, bridge in enumerate(model.get("bridges", [])):
@@ -1006,7 +1009,7 @@ def load_and_plan(model_dir, display_root=None):
     """Load the model directory, validate it and plan it. Returns (plan, warnings)."""
     model_dir = os.path.abspath(model_dir) if display_root is None else model_dir
     data, positions, findings = load_model_dir(model_dir, display_root)
-    allocations = load_allocations(model_dir, findings)
+    allocations = load_allocations(model_dir, findings, display_root)
     if findings.errors:
         raise CloudModelError(findings.items)
     return plan_model(data, allocations, findings=findings)

@@ -147,13 +147,14 @@ def load_model_dir(model_dir, display_root=None):
     return data, positions, findings
 
 
-def load_allocations(model_dir, findings):
+def load_allocations(model_dir, findings, display_root=None):
     """Read the persisted address allocations (allocations.yml) if the model has them."""
     path = os.path.join(model_dir, ALLOCATIONS_FILE)
     if not os.path.exists(path):
         return {}
+    display = os.path.join(display_root if display_root is not None else model_dir, ALLOCATIONS_FILE)
     positions = {}
-    data = load_yaml_file(path, path, findings, positions)
+    data = load_yaml_file(path, display, findings, positions)
     for key, pos in positions.items():
         findings.positions.setdefault(key, pos)
     if data is None:

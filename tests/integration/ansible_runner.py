@@ -22,7 +22,7 @@ def ansible_env(extra=None):
         "ANSIBLE_COLLECTIONS_PATH": os.path.join(ROOT, ".venv", "collections"),
         "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "true",
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_CALLBACKS_ENABLED": "",
+        "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.json",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
         "ANSIBLE_LOCALHOST_WARNING": "0",
