@@ -41,8 +41,9 @@ notes:
   - Groups are C(seed), C(undercloud), C(controllers), C(compute_kvm), C(compute_esx), C(ovsvapp),
     C(swift_proxy), C(swift_object), C(vsa), and one group per service (for example C(keystone)).
   - Cloud-wide data goes to the C(all) group as C(helion_cloud), C(helion_features), C(helion_networks),
-    C(helion_vips), C(helion_hosts_entries), C(helion_storage), C(helion_vcenters), C(helion_swift) and
-    C(helion_model_dir).
+    C(helion_vips), C(helion_storage), C(helion_vcenters), C(helion_swift) and C(helion_model_dir).
+  - C(helion_hosts_entries) (the C(/etc/hosts) entries of the whole cloud) is an expression over the host
+    variables, computed by the P(helion.openstack.hosts_entries#filter) filter when a play uses it.
 """
 
 EXAMPLES = r"""
@@ -59,8 +60,12 @@ from ansible.plugins.inventory import BaseInventoryPlugin
 from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
 from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError
 
-ALL_VARS = ("cloud", "features", "networks", "vips", "hosts_entries", "storage", "vcenters", "swift",
-            "server_groups")
+ALL_VARS = ("cloud", "features", "networks", "vips", "storage", "vcenters", "swift", "server_groups")
+
+# Group 'all' variables are copied into every host by `ansible-inventory --list`, so the
+# /etc/hosts entries (one per server and network) are computed on use, not stored: at 1,000
+# servers, storing them would repeat about 5,000 entries 1,000 times.
+HOSTS_ENTRIES = ("{{ groups['all'] | helion.openstack.hosts_entries(hostvars, helion_cloud, helion_vips) }}")
 
 
 class InventoryModule(BaseInventoryPlugin):
@@ -105,3 +110,4 @@ class InventoryModule(BaseInventoryPlugin):
         for key in ALL_VARS:
             inv.set_variable("all", "helion_" + key, plan[key])
         inv.set_variable("all", "helion_model_dir", model_dir)
+        inv.set_variable("all", "helion_hosts_entries", HOSTS_ENTRIES)

@@ -156,6 +156,7 @@ class ModelPlanner(object):
         self.host_addresses = {}
         self.vips = {}
         self.new_allocations = {}
+        self._cursor = {}
 
     # ---------------------------------------------------------------- entry point
     def run(self):
@@ -817,9 +818,10 @@ class ModelPlanner(object):
             return None
         return (_ip(spec["start"]), _ip(spec["end"]))
 
-    @staticmethod
-    def _next_free(pool, used, reserved, excluded=()):
-        value = pool[0]
+    def _next_free(self, pool, used, reserved, excluded=()):
+        # Addresses are handed out in rising order, so each pool resumes where it stopped.
+        key = (id(used), pool)
+        value = max(pool[0], self._cursor.get(key, pool[0]))
         while value <= pool[1]:
             if value in used or value in reserved:
                 value += 1
@@ -831,6 +833,7 @@ class ModelPlanner(object):
                     jumped = True
                     break
             if not jumped:
+                self._cursor[key] = value
                 return value
         return None
 
@@ -884,7 +887,8 @@ class ModelPlanner(object):
             "vips": self.vips,
             "hosts": hosts,
             "groups": groups,
-            "hosts_entries": self._hosts_entries(order, cloud),
+            "hosts_entries": hosts_entries(order, dict((n, h["helion_addresses"]) for n, h in hosts.items()),
+                                           cloud, self.vips),
             "allocations": self.new_allocations,
             "storage": self.data.get("storage") or {},
             "vcenters": self.data.get("vcenters") or [],
@@ -979,22 +983,27 @@ class ModelPlanner(object):
     def _disks(model):
         return {"os_disk": model["os_disk"], "devices": [dict(d) for d in model.get("devices", [])]}
 
-    def _hosts_entries(self, order, cloud):
-        entries = []
-        domain = cloud["dns_domain"]
-        main = cloud["ansible_network"]
-        for name in order:
-            for net_name, address in sorted(self.host_addresses.get(name, {}).items()):
-                if net_name == main:
-                    entries.append({"address": address, "names": ["%s.%s" % (name, domain), name]})
-                else:
-                    entries.append({"address": address, "names": ["%s-%s" % (name, net_name)]})
-        for label, vip in sorted(self.vips.items()):
-            names = ["%s-vip" % label.replace(":", "-").replace("_", "-")]
-            if vip.get("fqdn"):
-                names.insert(0, vip["fqdn"])
-            entries.append({"address": vip["address"], "names": names})
-        return entries
+def hosts_entries(names, addresses, cloud, vips):
+    """/etc/hosts entries: each server on every network, and the API endpoints on their VIPs.
+
+    names: servers in model order; addresses: {server: {network: address}}. Shared by the
+    planner and the hosts_entries filter, which computes it lazily from host variables.
+    """
+    entries = []
+    domain = cloud["dns_domain"]
+    main = cloud["ansible_network"]
+    for name in names:
+        for net_name, address in sorted((addresses.get(name) or {}).items()):
+            if net_name == main:
+                entries.append({"address": address, "names": ["%s.%s" % (name, domain), name]})
+            else:
+                entries.append({"address": address, "names": ["%s-%s" % (name, net_name)]})
+    for label, vip in sorted(vips.items()):
+        names_ = ["%s-vip" % label.replace(":", "-").replace("_", "-")]
+        if vip.get("fqdn"):
+            names_.insert(0, vip["fqdn"])
+        entries.append({"address": vip["address"], "names": names_})
+    return entries
 
 
 def plan_model(data, allocations=None, positions=None, default_file=None, findings=None):

@@ -107,3 +107,16 @@ def test_network_plan_check_mode_writes_nothing(tmp_path):
     assert run.rc == 0, run.stdout + run.stderr
     assert not (model / "allocations.yml").exists()
     assert not (model / "plan").exists()
+
+
+def test_hosts_entries_variable_is_computed_in_a_play(tmp_path):
+    run = run_playbook(tmp_path, {"name": "t", "hosts": "lab-ctl1", "gather_facts": False, "tasks": [
+        {"name": "entries", "ansible.builtin.set_fact": {"entries": "{{ helion_hosts_entries }}"}}]},
+        inventory=os.path.join(ROOT, "inventories", "lab", "inventory.yml"))
+    assert run.rc == 0, run.stdout + run.stderr
+    entries = run.result("entries", "lab-ctl1")["ansible_facts"]["entries"]
+    by_name = dict((n, e["address"]) for e in entries for n in e["names"])
+    assert by_name["lab-ctl2"] == "172.30.1.12"
+    assert by_name["api-int.lab.helion.test"] == "172.30.1.200"
+    assert by_name["lab-swift2-swift"] == "172.30.3.11"
+    assert len(entries) == 7 + 3 + 1 + 2 + 2  # management, external x3 ctl + cpu, swift x2, VIPs
