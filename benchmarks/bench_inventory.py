@@ -194,7 +194,8 @@ def main():
         % (med_ours / med_peer, "met" if med_ours < 3 else "NOT met"),
         "For scale: Ardana's configuration processor takes about 11 s for 19 servers (reference study).",
         "",
-        "Reproduce: `.venv/bin/python benchmarks/bench_inventory.py --servers %d --runs %d`" % (args.servers, args.runs),
+        "Reproduce: `.venv/bin/python benchmarks/bench_inventory.py --servers %d --runs %d`"
+        % (args.servers, args.runs),
         "",
     ]
     text = "\n".join(lines)

@@ -12,9 +12,9 @@ short_description: The /etc/hosts entries of a cloud model
 version_added: 0.1.0
 description:
   - Builds the C(/etc/hosts) entries of the whole cloud from the host variables the
-    P(helion.openstack.cloud_model#inventory) inventory plugin sets: each server on the Ansible
-    network as C(name.domain name), on every other network as C(name-network), and the API endpoint
-    names on their VIPs.
+    P(helion.openstack.cloud_model#inventory) inventory plugin sets. Each server is named
+    C(name.domain name) on the Ansible network and C(name-network) on every other network, and the
+    API endpoint names point at their VIPs.
   - The inventory sets C(helion_hosts_entries) to this filter applied to C(groups['all']), so the entries
     are computed when a play uses them.
 options:

@@ -309,7 +309,8 @@ class ModelPlanner(object):
                     kind = devices.get(member, (None,))[0]
                     if kind != "ports":
                         self.f.error(mpath, "bond '%s' member '%s' is not a port of this model%s"
-                                     % (bond["name"], member, did_you_mean(member, [p["name"] for p in model["ports"]])),
+                                     % (bond["name"], member,
+                                        did_you_mean(member, [p["name"] for p in model["ports"]])),
                                      "list the port under 'ports' or fix the name.")
                     elif member in enslaved:
                         self.f.error(mpath, "port '%s' is a member of bonds '%s' and '%s'"
@@ -406,7 +407,7 @@ class ModelPlanner(object):
                 elif dev.get("rings"):
                     self.f.error(dpath + ("rings",), "only swift devices hold rings, not %s devices" % dev["consumer"],
                                  "remove 'rings' or set consumer: swift.")
-        for name, (pos, role) in self.roles.items():
+        for pos, role in self.roles.values():
             _ref(self.f, ("server_roles", pos, "interface_model"), role["interface_model"], self.imodels,
                  "interface model", "interface_models")
             _ref(self.f, ("server_roles", pos, "disk_model"), role["disk_model"], self.dmodels,
@@ -450,7 +451,7 @@ class ModelPlanner(object):
     def _check_control_plane(self):
         cp = self.data["control_plane"]
         by_role = {}
-        for name, (pos, server) in sorted(self.servers.items(), key=lambda i: i[1][0]):
+        for name, (_pos, server) in sorted(self.servers.items(), key=lambda i: i[1][0]):
             by_role.setdefault(server["role"], []).append(name)
         self.by_role = by_role
         ctl = cp["controllers"]
@@ -583,7 +584,7 @@ class ModelPlanner(object):
             if array.get("protocol") == "iscsi" and not array.get("iscsi_ips"):
                 self.f.error(("storage", "hpe3par", pos), "3PAR array '%s' uses iSCSI but lists no iscsi_ips" % name,
                              "add the array's iSCSI port addresses under iscsi_ips.")
-        for name, (pos, cluster) in clusters.items():
+        for pos, cluster in clusters.values():
             if "vip_network" in cluster:
                 _ref(self.f, ("storage", "storevirtual", pos, "vip_network"), cluster["vip_network"], self.nets,
                      "network", "networks")
@@ -619,7 +620,7 @@ class ModelPlanner(object):
     # ---------------------------------------------------------------- vcenters
     def _check_vcenters(self):
         vcs = _index(self.data.get("vcenters"), ("vcenters",), self.f, "vCenter")
-        for name, (pos, vc) in vcs.items():
+        for pos, vc in vcs.values():
             _index(vc["clusters"], ("vcenters", pos, "clusters"), self.f, "cluster")
             for cpos, cluster in enumerate(vc["clusters"]):
                 if "proxy" in cluster:
@@ -649,7 +650,7 @@ class ModelPlanner(object):
             self.f.error(("swift", "rings"), "more than one default storage policy: %s" % ", ".join(defaults),
                          "mark one object ring default: true.")
         devices = {}
-        for name, (pos, model) in self.dmodels.items():
+        for _pos, model in self.dmodels.values():
             for dev in model.get("devices", []):
                 if dev["consumer"] == "swift":
                     devices.setdefault(dev["name"], set()).update(dev.get("rings", []))
@@ -690,7 +691,7 @@ class ModelPlanner(object):
         therefore keep their addresses whatever is added or removed around them.
         """
         self.server_nets = {}
-        for name, (pos, server) in self.servers.items():
+        for name, (_pos, server) in self.servers.items():
             role = self.roles[server["role"]][1]
             self.server_nets[name] = [a for a in self.attachments.get(role["interface_model"], [])
                                       if self.nets[a["network"]].cidr is not None]
@@ -859,7 +860,7 @@ class ModelPlanner(object):
                 item["prefix"] = net.cidr.prefixlen
                 item["netmask"] = str(net.cidr.netmask)
             networks.append(item)
-        for label, vip in self.vips.items():
+        for vip in self.vips.values():
             purpose = self.nets[vip["network"]].purpose
             if purpose == "external":
                 vip["fqdn"] = cloud["endpoints"]["public"]

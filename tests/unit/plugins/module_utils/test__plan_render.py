@@ -23,9 +23,9 @@ def test_markdown_networks_table_has_one_row_per_network(kvm_plan):
     table = text.split("## Networks")[1].split("## Virtual IPs")[0]
     net_rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("| Network")]
     assert len(net_rows) == len(kvm_plan["networks"])
-    assert "| management | Overcloud management: internal API, cluster, storage and VxLAN traffic | 100 | tagged | " \
-           "10.100.0.0/22 | 10.100.0.1 | 9000 | hosts 10.100.0.10 - 10.100.3.200; VIPs 10.100.3.201 - 10.100.3.250 | no |" \
-           in table
+    assert ("| management | Overcloud management: internal API, cluster, storage and VxLAN traffic | 100 | tagged | "
+            "10.100.0.0/22 | 10.100.0.1 | 9000 | hosts 10.100.0.10 - 10.100.3.200; "
+            "VIPs 10.100.3.201 - 10.100.3.250 | no |") in table
     assert "| fc | Fibre Channel SAN between compute servers and 3PAR (no IP) | - | untagged | - | - | - | - | yes |" \
            in table
     assert rows
