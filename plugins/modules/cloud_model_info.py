@@ -34,7 +34,7 @@ options:
     type: bool
     default: false
 author:
-  - helion.openstack contributors
+  - helion.openstack contributors (@helion-openstack)
 """
 
 EXAMPLES = r"""
