@@ -12,6 +12,14 @@ from ansible_runner import ROOT, ansible_env, run_playbook, run_tasks
 CORPUS = os.path.join(ROOT, "tests", "unit", "model_corpus")
 
 
+def _copy_model(tmp_path, name):
+    """A copy of a reference model without local state (a lab's generated vault, plans)."""
+    model = tmp_path / name
+    shutil.copytree(os.path.join(ROOT, "inventories", name), str(model),
+                    ignore=shutil.ignore_patterns("group_vars", "plan", "allocations.yml"))
+    return model
+
+
 def inventory(model_dir, *args):
     cmd = [os.path.join(ROOT, ".venv", "bin", "ansible-inventory"), "-i", os.path.join(model_dir, "inventory.yml")]
     return subprocess.run(cmd + list(args), capture_output=True, text=True, env=ansible_env(), timeout=120, cwd=ROOT)
@@ -22,8 +30,8 @@ def inventory(model_dir, *args):
     ("esx-reference", ["ctl1", "ctl2", "ctl3"], 8),
     ("lab", ["lab-ctl1", "lab-ctl2", "lab-ctl3"], 7),
 ])
-def test_inventory_lists_the_reference_models(name, controllers, hosts):
-    proc = inventory(os.path.join(ROOT, "inventories", name), "--list")
+def test_inventory_lists_the_reference_models(tmp_path, name, controllers, hosts):
+    proc = inventory(str(_copy_model(tmp_path, name)), "--list")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["controllers"]["hosts"] == controllers
@@ -32,8 +40,7 @@ def test_inventory_lists_the_reference_models(name, controllers, hosts):
 
 
 def test_inventory_templates_vault_references(tmp_path):
-    model = tmp_path / "lab"
-    shutil.copytree(os.path.join(ROOT, "inventories", "lab"), str(model))
+    model = _copy_model(tmp_path, "lab")
     run = run_playbook(tmp_path, {"name": "t", "hosts": "lab-ctl1", "gather_facts": False, "tasks": [
         {"name": "ipmi", "ansible.builtin.debug": {"var": "helion_ipmi.password"}}]},
         inventory=str(model / "inventory.yml"), extra_args=["-e", "vault_ipmi_password=s3cret"])
@@ -79,8 +86,7 @@ def test_info_module_fails_with_structured_errors(tmp_path):
 
 
 def test_network_plan_writes_plan_and_allocations_idempotently(tmp_path):
-    model = tmp_path / "kvm"
-    shutil.copytree(os.path.join(ROOT, "inventories", "kvm-reference"), str(model))
+    model = _copy_model(tmp_path, "kvm-reference")
     book = os.path.join(ROOT, "playbooks", "network_plan.yml")
     first = run_playbook(tmp_path, [{"name": "plan", "ansible.builtin.import_playbook": book}],
                          extra_args=["-e", "network_plan_model=%s" % model])
@@ -99,8 +105,7 @@ def test_network_plan_writes_plan_and_allocations_idempotently(tmp_path):
 
 
 def test_network_plan_check_mode_writes_nothing(tmp_path):
-    model = tmp_path / "lab"
-    shutil.copytree(os.path.join(ROOT, "inventories", "lab"), str(model))
+    model = _copy_model(tmp_path, "lab")
     book = os.path.join(ROOT, "playbooks", "network_plan.yml")
     run = run_playbook(tmp_path, [{"name": "plan", "ansible.builtin.import_playbook": book}], check=True,
                        extra_args=["-e", "network_plan_model=%s" % model])
@@ -110,9 +115,10 @@ def test_network_plan_check_mode_writes_nothing(tmp_path):
 
 
 def test_hosts_entries_variable_is_computed_in_a_play(tmp_path):
+    model = _copy_model(tmp_path, "lab")
     run = run_playbook(tmp_path, {"name": "t", "hosts": "lab-ctl1", "gather_facts": False, "tasks": [
         {"name": "entries", "ansible.builtin.set_fact": {"entries": "{{ helion_hosts_entries }}"}}]},
-        inventory=os.path.join(ROOT, "inventories", "lab", "inventory.yml"))
+        inventory=str(model / "inventory.yml"))
     assert run.rc == 0, run.stdout + run.stderr
     entries = run.result("entries", "lab-ctl1")["ansible_facts"]["entries"]
     by_name = dict((n, e["address"]) for e in entries for n in e["names"])
