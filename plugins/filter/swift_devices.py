@@ -58,7 +58,8 @@ author:
 EXAMPLES = r"""
 - name: Compute the rings from the model
   ansible.builtin.set_fact:
-    swift_ring_plan: "{{ hostvars | helion.openstack.swift_devices(groups['swift_object'], helion_networks, helion_swift) }}"
+    swift_ring_plan: >-
+      {{ hostvars | helion.openstack.swift_devices(groups['swift_object'], helion_networks, helion_swift) }}
 """
 
 RETURN = r"""

@@ -83,7 +83,8 @@ def decide(inspection, label, partition=True, force=False):
     if parts:
         found.append("%d partition(s)" % len(parts))
     if whole.get("TYPE"):
-        found.append("a %s filesystem%s" % (whole["TYPE"], " labelled %s" % whole["LABEL"] if whole.get("LABEL") else ""))
+        label = " labelled %s" % whole["LABEL"] if whole.get("LABEL") else ""
+        found.append("a %s filesystem%s" % (whole["TYPE"], label))
     if first.get("TYPE"):
         found.append("a %s filesystem%s on partition 1" % (
             first["TYPE"], " labelled %s" % first["LABEL"] if first.get("LABEL") else ""))

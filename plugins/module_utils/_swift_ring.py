@@ -370,7 +370,8 @@ def model_ring_devices(ring_name, hosts, networks, rings=None, ports=None, weigh
             try:
                 weight = float(disk.get("weight", float(disk["size_gb"]) * float(weight_per_gb)))
             except (KeyError, TypeError, ValueError):
-                raise SwiftRingError("host %s: swift drive %s has no usable size_gb" % (host, disk.get("name"))) from None
+                raise SwiftRingError("host %s: swift drive %s has no usable size_gb"
+                                     % (host, disk.get("name"))) from None
             out.append({
                 "region": int(server.get("swift_region") or 1),
                 "zone": int(server["swift_zone"]),

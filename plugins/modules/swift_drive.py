@@ -206,7 +206,8 @@ def main():
         result["diff"] = {
             "before": "%s\n" % (result["found"] or ("ready" if not result["formatted"] else "blank")),
             "after": "\n".join(["xfs label %s on %s" % (result["label"], result["partition"]),
-                                result["fstab_line"], "mounted on %s, owner %s" % (result["mount_point"], name)]) + "\n",
+                                result["fstab_line"],
+                                "mounted on %s, owner %s" % (result["mount_point"], name)]) + "\n",
         }
     module.exit_json(**result)
 
