@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Times `ansible-inventory --list` on a generated 1,000-server cloud model.
 
 Peer, in the same run: the same hosts, groups and variables written as a static YAML
@@ -71,7 +70,7 @@ def generate_model(path, servers):
         "disk_models": [
             {"name": "OS", "os_disk": "/dev/sda"},
             {"name": "VSA-D", "os_disk": "/dev/sda", "devices": [{"name": "/dev/sd%s" % c, "consumer": "vsa",
-                                                                    "size_gb": 1200} for c in "bcd"]},
+                                                                  "size_gb": 1200} for c in "bcd"]},
             {"name": "SWF-D", "os_disk": "/dev/sda", "devices": [
                 {"name": "/dev/sd%s" % c, "consumer": "swift", "size_gb": 4000,
                  "rings": ["account", "container"] if c == "b" else ["object-0"]} for c in "bcdefghijk"]},
@@ -130,7 +129,7 @@ def ansible_env():
 def time_inventory(source, runs):
     times = []
     out = None
-    for _ in range(runs):
+    for _unused in range(runs):
         start = time.perf_counter()
         proc = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", source, "--list"], capture_output=True,
                               text=True, env=ansible_env(), check=True, cwd=ROOT)
@@ -170,7 +169,7 @@ def main():
         hosts = len(json.loads(listing)["_meta"]["hostvars"])
         static = os.path.join(tmp, "static.yml")
         static_inventory(listing, static)
-        peer, _ = time_inventory(static, args.runs)
+        peer, _unused = time_inventory(static, args.runs)
         size = len(listing)
     med_ours, med_peer = statistics.median(ours), statistics.median(peer)
     lines = [

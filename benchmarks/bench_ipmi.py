@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Power status of 200 simulated BMCs on loopback, three ways, in the same run:
 
   (a) one helion.openstack.ipmi_info task with a 200-target fleet (gather: [power]), through ansible-playbook;
@@ -108,7 +107,7 @@ def per_host(work, nodes, forks=10):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--bmcs", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--runs-per-host", type=int, default=5,
@@ -130,7 +129,7 @@ def main():
             misses["b"] += check_states(states, expected, "ipmitool")
             times["b"].append(took)
             print("run %d: fleet %.2f s (module %.2f s), ipmitool loop %.2f s" % (run + 1, times["a"][-1],
-                                                                                 module_time, took), flush=True)
+                                                                                  module_time, took), flush=True)
         runs_c = args.runs_per_host
         for run in range(runs_c):
             took, states = per_host(work, nodes)
@@ -159,7 +158,7 @@ def main():
         "| (a) one `ipmi_info` task, %d-target fleet, concurrency 32 (whole ansible-playbook) | %d | %.2f | 1.0x |"
         % (args.bmcs, len(times["a"]), med["a"]),
         "| (a') the same, time inside the module (`elapsed`) | %d | %.2f | - |" % (len(times["a_module"]),
-                                                                               med["a_module"]),
+                                                                                   med["a_module"]),
         "| (b) `ipmitool chassis power status`, one process per BMC, in a loop | %d | %.2f | %.1fx slower |"
         % (len(times["b"]), med["b"], med["b"] / med["a"]),
         "| (c) one `ipmi_info` task per host, forks=10 | %d%s | %.2f | %.1fx slower |"

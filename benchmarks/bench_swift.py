@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Times building a Swift ring: helion.openstack.swift_ring's logic against the swift-ring-builder CLI.
 
 1,000 devices (5 zones x 20 hosts x 10 drives), 3 replicas, part power 18 (14 with --quick).
@@ -127,8 +126,8 @@ def main():
     sides = [("ours (module_utils)", time_ours), ("swift-ring-builder CLI", time_cli)]
     if opts.ansible:
         sides.append(("ours (ansible-playbook)", time_ansible))
-    times = dict((name, []) for name, _ in sides)
-    cpus = dict((name, []) for name, _ in sides)
+    times = dict((name, []) for name, _unused in sides)
+    cpus = dict((name, []) for name, _unused in sides)
     quality = {}
     for run in range(opts.runs):
         for name, func in sides:
@@ -165,7 +164,7 @@ def main():
         "| Side | Wall median (s) | Wall runs (s) | CPU median (s) | CPU runs (s) | Balance | Dispersion |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name, _ in sides:
+    for name, _unused in sides:
         bal, disp = quality.get(name, (None, None))
         lines.append("| %s | %.2f | %s | %.2f | %s | %s | %s |" % (
             name, med[name], ", ".join("%.2f" % v for v in times[name]),

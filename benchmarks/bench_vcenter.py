@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Times vCenter discovery on vcsimlite with 10 datacenters x 5 clusters x 10 hosts (500 hosts).
@@ -59,26 +58,26 @@ def naive(sim):
         for dc in content.rootFolder.childEntity:
             if not isinstance(dc, vim.Datacenter):
                 continue
-            _ = dc.name
+            _unused = dc.name
             for cluster in dc.hostFolder.childEntity:
-                _ = (cluster.name, cluster.summary.totalCpu, cluster.summary.totalMemory)
+                _unused = (cluster.name, cluster.summary.totalCpu, cluster.summary.totalMemory)
                 if isinstance(cluster, vim.ClusterComputeResource):
                     clusters += 1
-                    _ = (cluster.configurationEx.drsConfig.enabled, cluster.configurationEx.dasConfig.enabled)
+                    _unused = (cluster.configurationEx.drsConfig.enabled, cluster.configurationEx.dasConfig.enabled)
                 for host in cluster.host:
                     hosts += 1
-                    _ = (host.name, host.runtime.connectionState, host.runtime.inMaintenanceMode,
+                    _unused = (host.name, host.runtime.connectionState, host.runtime.inMaintenanceMode,
                          host.summary.config.product.version, host.summary.hardware.numCpuCores,
                          host.summary.hardware.memorySize, host.summary.quickStats.overallCpuUsage,
                          [pg.spec.vlanId for pg in host.config.network.portgroup])
             for ds in dc.datastore:
                 datastores += 1
-                _ = (ds.name, ds.summary.capacity, ds.summary.freeSpace, [m.key.name for m in ds.host])
+                _unused = (ds.name, ds.summary.capacity, ds.summary.freeSpace, [m.key.name for m in ds.host])
             for net in dc.network:
                 networks += 1
-                _ = net.name
+                _unused = net.name
                 if isinstance(net, vim.dvs.DistributedVirtualPortgroup):
-                    _ = (net.config.defaultPortConfig.vlan, net.config.distributedVirtualSwitch.name)
+                    _unused = (net.config.defaultPortConfig.vlan, net.config.distributedVirtualSwitch.name)
     finally:
         Disconnect(si)
     return {"hosts": hosts, "clusters": clusters, "datastores": datastores}
@@ -91,7 +90,7 @@ def ansible_run(sim, module, args):
     start = time.perf_counter()
     proc = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-m", module, "-a", json.dumps(args),
                            "-e", "ansible_python_interpreter=" + sys.executable],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+                          check=False, capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
     elapsed = time.perf_counter() - start
     ok = proc.returncode == 0
     return elapsed, ok, "" if ok else (proc.stdout + proc.stderr)[-400:]
@@ -99,7 +98,7 @@ def ansible_run(sim, module, args):
 
 def timed(func, runs):
     times, out = [], None
-    for _ in range(runs):
+    for _unused in range(runs):
         start = time.perf_counter()
         out = func()
         times.append(time.perf_counter() - start)
@@ -131,7 +130,7 @@ def main():
             ("community.vmware.vmware_portgroup_info", dict(conn, cluster_name="DC0_C0")),
         ]
         for module, args in modules:
-            results = [ansible_run(sim, module, args) for _ in range(opts.ansible_runs)]
+            results = [ansible_run(sim, module, args) for _unused in range(opts.ansible_runs)]
             median = statistics.median(r[0] for r in results)
             ok = all(r[1] for r in results)
             rows.append((module, median, ok, next((r[2] for r in results if not r[1]), "")))
@@ -161,9 +160,9 @@ def main():
         "community.vmware.vmware_datastore_info": "datastores only",
         "community.vmware.vmware_portgroup_info": "standard port groups of one cluster's hosts",
     }
-    for module, median, ok, _ in rows:
+    for module, median, ok, _unused in rows:
         lines.append("| `%s` | %.2f s%s | %.2fx | %s |" % (module, median, "" if ok else " (failed)", median / base,
-                                                          scopes[module]))
+                                                           scopes[module]))
     lines += ["", "vmware_cluster_info and vmware_host_facts fail on vcsim 0.24.2 (vsanConfig / HostVsanSystem are "
               "missing), so they are not timed.", ""]
     os.makedirs(os.path.dirname(opts.output), exist_ok=True)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -38,8 +37,8 @@ import sys
 import threading
 import uuid as uuidlib
 
-import pyghmi.ipmi.bmc as bmc
-import pyghmi.ipmi.private.serversession as serversession
+from pyghmi.ipmi import bmc
+from pyghmi.ipmi.private import serversession
 import pyghmi.ipmi.private.session as ipmisession
 
 LOG = logging.getLogger("labbmc")
@@ -151,7 +150,7 @@ class LabBmc(bmc.Bmc):
             return 0
         cmd = cmd.replace("{name}", shlex.quote(self.name)).replace("{address}", self.node["address"])
         try:
-            proc = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=HOOK_TIMEOUT)
+            proc = subprocess.run(["sh", "-c", cmd], check=False, capture_output=True, text=True, timeout=HOOK_TIMEOUT)
         except subprocess.TimeoutExpired:
             LOG.error("%s: %s timed out", self.name, key)
             return 0xFF
@@ -178,7 +177,7 @@ class LabBmc(bmc.Bmc):
             return "on" if self.powered else "off"
         cmd = cmd.replace("{name}", shlex.quote(self.name)).replace("{address}", self.node["address"])
         try:
-            proc = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=HOOK_TIMEOUT)
+            proc = subprocess.run(["sh", "-c", cmd], check=False, capture_output=True, text=True, timeout=HOOK_TIMEOUT)
         except subprocess.TimeoutExpired:
             return "off"
         words = proc.stdout.split()

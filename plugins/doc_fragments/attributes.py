@@ -24,11 +24,13 @@ attributes:
 options: {}
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: This module only reads, so it runs unchanged in check mode.
   diff_mode:
-    support: N/A
-    details: This module only reads.
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+    details: This module only reads, so there is never a difference to show.
 """
 
     ACTIONGROUP_IPMI = r"""

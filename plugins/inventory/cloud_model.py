@@ -91,7 +91,7 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(exc.report())
         if warnings and self.get_option("strict_warnings"):
             raise AnsibleParserError(CloudModelError(warnings).report().replace("0 error(s)", "warnings treated "
-                                                                                 "as errors"))
+                                                                                "as errors"))
         for finding in warnings:
             self.display.warning("cloud model: " + finding.format())
         self._populate(plan, model_dir)

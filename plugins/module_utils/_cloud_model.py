@@ -242,7 +242,7 @@ class ModelPlanner(object):
                     continue
                 if not (net.contains(start) and net.contains(end)):
                     self.f.error(path + (key,), "%s %s-%s is outside %s" % (key, d[key]["start"], d[key]["end"],
-                                                                        d["cidr"]),
+                                                                            d["cidr"]),
                                  "keep the range inside %s." % d["cidr"])
                     continue
                 if "gateway" in d and start <= _ip(d["gateway"]) <= end:
@@ -260,8 +260,6 @@ class ModelPlanner(object):
                 if not net.contains(_ip(route["via"])):
                     self.f.error(path + ("routes", rpos, "via"), "route next hop %s is outside %s"
                                  % (route["via"], d["cidr"]), "use a router address inside %s." % d["cidr"])
-            if "mtu" in d and d.get("tagged") is False and False:
-                pass
         with_cidr = [n for n in nets if n.cidr is not None]
         for i, net in enumerate(with_cidr):
             for other in with_cidr[:i]:
@@ -734,12 +732,12 @@ class ModelPlanner(object):
         def take(value, who, where, what):
             if not net.contains(value):
                 self.f.error(where, "%s %s of %s is outside network '%s' (%s)" % (what, _ip_text(value), who,
-                                                                              net.name, net.cidr),
+                                                                                  net.name, net.cidr),
                              "use an address inside %s." % net.cidr)
                 return False
             if value in reserved:
                 self.f.error(where, "%s %s of %s is %s of network '%s'" % (what, _ip_text(value), who,
-                                                                       reserved[value], net.name),
+                                                                           reserved[value], net.name),
                              "choose another address.")
                 return False
             if value in used:
@@ -983,6 +981,7 @@ class ModelPlanner(object):
     @staticmethod
     def _disks(model):
         return {"os_disk": model["os_disk"], "devices": [dict(d) for d in model.get("devices", [])]}
+
 
 def hosts_entries(names, addresses, cloud, vips):
     """/etc/hosts entries: each server on every network, and the API endpoints on their VIPs.

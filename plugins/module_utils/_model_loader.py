@@ -11,8 +11,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import traceback
 
-import yaml
+try:
+    import yaml
+except ImportError:  # PyYAML comes with ansible-core; a bare module runtime may lack it
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
 
 from ansible_collections.helion.openstack.plugins.module_utils._model_errors import (
     Findings,
@@ -20,10 +28,10 @@ from ansible_collections.helion.openstack.plugins.module_utils._model_errors imp
 )
 from ansible_collections.helion.openstack.plugins.module_utils._cloud_model_schema import SCHEMA
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+_Loader = None
+if HAS_YAML:
+    # The C loader when PyYAML was built with libyaml: about ten times faster.
+    _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Files in a model directory that are not part of the model itself.
 RESERVED_FILES = ("inventory.yml", "inventory.yaml", "allocations.yml")

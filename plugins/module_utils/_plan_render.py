@@ -35,7 +35,7 @@ def _cell(value):
 
 
 def _table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _unused in header) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
     return lines
@@ -104,8 +104,8 @@ def render_dot(plan):
            "  edge [fontname=Helvetica, fontsize=8];"]
     for net in plan["networks"]:
         label = "%s\\n%s%s" % (net["name"], net.get("cidr") or "no IP",
-                                "\\nVLAN %s%s" % (net["vlan"], " tagged" if net.get("tagged") else "")
-                                if net.get("vlan") else "")
+                               "\\nVLAN %s%s" % (net["vlan"], " tagged" if net.get("tagged") else "")
+                               if net.get("vlan") else "")
         out.append("  %s [shape=box, style=filled, fillcolor=lightblue, label=%s];"
                    % (_dot_id("net:" + net["name"]), _dot_id(label)))
     groups = {}

@@ -17,7 +17,7 @@ description:
     inventory plugin builds.
   - Optionally renders the plan as a Markdown network plan, a Graphviz DOT topology and the content of
     C(allocations.yml).
-  - Runs on the controller (C(delegate_to: localhost)); it reads files only.
+  - Runs on the controller (use C(delegate_to=localhost)). It reads files only.
 extends_documentation_fragment:
   - helion.openstack.attributes.INFO_MODULE
 options:
@@ -113,10 +113,11 @@ allocations_yaml:
   sample: "allocations:"
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
 from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError
+from ansible_collections.helion.openstack.plugins.module_utils._model_loader import HAS_YAML, YAML_IMPORT_ERROR
 from ansible_collections.helion.openstack.plugins.module_utils._plan_render import (
     render_allocations,
     render_dot,
@@ -133,6 +134,8 @@ def main():
         ),
         supports_check_mode=True,
     )
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     try:
         plan, warnings = load_and_plan(module.params["model"])
     except CloudModelError as exc:

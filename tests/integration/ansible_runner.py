@@ -87,7 +87,8 @@ def run_playbook(tmp_path, plays, check=False, diff=False, extra_args=(), invent
     if diff:
         cmd.append("--diff")
     cmd += list(extra_args)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=ansible_env(env), timeout=timeout,
+                          cwd=ROOT)
     return PlaybookRun(proc)
 
 

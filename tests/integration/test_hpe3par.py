@@ -131,9 +131,9 @@ def test_cpg_lifecycle(tmp_path, wsapi, array):
     # In one run: a modifiable change in check mode (reported, not made); changes the array cannot make
     # in place (refused, also in check mode); a delete in check mode (reported, not made).
     run = run_playbook(tmp_path, play(wsapi, [
-        cpg_task("limit (check)", check=True, **dict(WANTED, growth_limit_mib=0)),
-        cpg_task("raid change", ignore=True, **dict(WANTED, raid_type="r1", set_size=2)),
-        cpg_task("ha change (check)", check=True, ignore=True, **dict(WANTED, high_availability="mag")),
+        cpg_task("limit (check)", check=True, **{**WANTED, "growth_limit_mib": 0}),
+        cpg_task("raid change", ignore=True, **{**WANTED, "raid_type": "r1", "set_size": 2}),
+        cpg_task("ha change (check)", check=True, ignore=True, **{**WANTED, "high_availability": "mag"}),
         cpg_task("delete (check)", check=True, state="absent"),
     ]))
     assert run.result("limit (check)")["changed"]

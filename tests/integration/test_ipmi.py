@@ -107,9 +107,9 @@ def test_power_single_host_on_off_cycle_idempotent_check_mode(peers, tmp_path):
     cycle = run_tasks(tmp_path, [
         {"name": "cycle", "helion.openstack.ipmi_power": dict(single, state="cycle")},
         {"name": "soft", "helion.openstack.ipmi_power": dict(single, state="soft-off", soft_off_timeout=1,
-                                                               timeout=15)},
+                                                             timeout=15)},
         {"name": "soft again", "helion.openstack.ipmi_power": dict(single, state="soft-off", soft_off_timeout=1,
-                                                                     timeout=15)},
+                                                                   timeout=15)},
     ])
     assert cycle.rc == 0, cycle.stdout[-3000:]
     assert cycle.result("cycle")["changed"] is True and cycle.result("cycle")["actions"] == ["cycle"]

@@ -43,7 +43,7 @@ def ring_task(builder_dir, devs, name="object-0", part_power=8, replicas=3, task
 
 
 def srb(*args):
-    return subprocess.run([SRB] + [str(a) for a in args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([SRB] + [str(a) for a in args], check=False, capture_output=True, text=True, timeout=300)
 
 
 def replica_map(builder_file):
@@ -137,7 +137,7 @@ def test_removal_of_every_replica_holder_is_refused(tmp_path):
         builder.set_dev_weight(dev["id"], 0.0)
     builder.save(str(bdir / "object-0.builder"))
     before = (bdir / "object-0.builder").read_bytes()
-    _, rmap = replica_map(bdir / "object-0.builder")
+    _unused, rmap = replica_map(bdir / "object-0.builder")
     assert any(all(row[p] < 3 for row in rmap) for p in range(len(rmap[0])))
     run = run_tasks(tmp_path, [ring_task(bdir, devs[3:], replicas=2, task="remove",
                                          pretend_min_part_hours_passed=True)])
@@ -268,7 +268,7 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="loop devices and moun
 
 
 def _sh(*args, **kw):
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=60, **kw)
+    return subprocess.run([str(a) for a in args], check=False, capture_output=True, text=True, timeout=60, **kw)
 
 
 @pytest.fixture
@@ -380,7 +380,7 @@ def _playbook(tmp_path, name, *extra, check=False, diff=False):
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT, env=ansible_env())
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600, cwd=ROOT, env=ansible_env())
     return PlaybookRun(proc)
 
 

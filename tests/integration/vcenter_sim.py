@@ -20,7 +20,7 @@ BINARY = os.path.join(ROOT, ".cache", "vcsim", "vcsimlite")
 
 
 def build(output=BINARY, timeout=300):
-    proc = subprocess.run(["bash", BUILD, output], capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(["bash", BUILD, output], check=False, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError("building vcsimlite failed:\n%s%s" % (proc.stdout, proc.stderr))
     return output
@@ -66,7 +66,7 @@ class Vcsim(object):
         deadline = time.monotonic() + self.ready_timeout
         line = ""
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
+            ready, _unused, _unused = select.select([self.proc.stdout], [], [], 0.5)
             if ready:
                 line = self.proc.stdout.readline()
                 if line.startswith("VCSIM_URL="):

@@ -117,7 +117,7 @@ def _helion_compat(ns):
         if cpg is None:
             throw_error(404, ns["NON_EXISTENT_CPG"], "CPG '%s' doesn't exist" % cpg_name)
         allowed = set(growth_keys) | {"newName", "disableAutoGrow", "rmGrowthLimit", "rmWarningAlarm",
-                                          "LDLayout"}
+                                      "LDLayout"}
         for key in data:
             if key not in allowed:
                 throw_error(400, ns["INV_INPUT"], "Invalid Parameter '%s'" % key)

@@ -44,7 +44,7 @@ def test_shipped_schema_file_matches_the_code():
 
 
 def test_kvm_reference_plan():
-    plan, _ = load_and_plan(os.path.join(ROOT, "inventories", "kvm-reference"))
+    plan, _unused = load_and_plan(os.path.join(ROOT, "inventories", "kvm-reference"))
     groups = plan["groups"]
     assert groups["compute_kvm"] == ["cpu1", "cpu2"]
     assert groups["vsa"] == ["vsa1", "vsa2"]
@@ -73,7 +73,7 @@ def test_kvm_reference_plan():
 
 
 def test_esx_reference_plan():
-    plan, _ = load_and_plan(os.path.join(ROOT, "inventories", "esx-reference"))
+    plan, _unused = load_and_plan(os.path.join(ROOT, "inventories", "esx-reference"))
     assert plan["features"]["dvr"] is False
     assert plan["groups"]["compute_esx"] == ["esx-proxy1", "esx-proxy2"]
     assert plan["groups"]["ovsvapp"] == ["ovsvapp1", "ovsvapp2"]
@@ -86,7 +86,7 @@ def test_esx_reference_plan():
 
 
 def test_hosts_entries_cover_servers_and_endpoints():
-    plan, _ = load_and_plan(os.path.join(ROOT, "inventories", "lab"))
+    plan, _unused = load_and_plan(os.path.join(ROOT, "inventories", "lab"))
     names = dict((n, e["address"]) for e in plan["hosts_entries"] for n in e["names"])
     assert names["lab-ctl1"] == plan["hosts"]["lab-ctl1"]["helion_addresses"]["management"]
     assert names["lab-ctl1.lab.helion.test"] == names["lab-ctl1"]
@@ -97,8 +97,8 @@ def test_hosts_entries_cover_servers_and_endpoints():
 
 def test_plan_is_deterministic():
     data = _model("kvm-reference")
-    first, _ = plan_model(copy.deepcopy(data))
-    second, _ = plan_model(copy.deepcopy(data))
+    first, _unused = plan_model(copy.deepcopy(data))
+    second, _unused = plan_model(copy.deepcopy(data))
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
 
 
@@ -108,7 +108,7 @@ def _addresses(plan):
 
 def test_persisted_allocations_keep_addresses_when_servers_come_and_go():
     data = _model("kvm-reference")
-    plan, _ = plan_model(copy.deepcopy(data))
+    plan, _unused = plan_model(copy.deepcopy(data))
     before = _addresses(plan)
     grown = copy.deepcopy(data)
     # A new compute server listed first would take cpu1's address without the allocation file.
@@ -119,7 +119,7 @@ def test_persisted_allocations_keep_addresses_when_servers_come_and_go():
     unpersisted = _addresses(plan_model(copy.deepcopy(grown))[0])
     # Without the allocation file, existing servers would be renumbered ...
     assert [n for n in before if n != "cpu1" and unpersisted[n] != before[n]]
-    after, _ = plan_model(grown, allocations=plan["allocations"])
+    after, _unused = plan_model(grown, allocations=plan["allocations"])
     after = _addresses(after)
     for name, nets in before.items():
         if name != "cpu1":
@@ -132,7 +132,7 @@ def test_persisted_allocations_keep_addresses_when_servers_come_and_go():
 def test_pinned_address_wins():
     data = _model("lab")
     data["servers"][1]["addresses"] = {"management": "172.30.1.77"}
-    plan, _ = plan_model(data)
+    plan, _unused = plan_model(data)
     assert plan["hosts"]["lab-ctl1"]["helion_addresses"]["management"] == "172.30.1.77"
     assert plan["hosts"]["lab-ctl1"]["ansible_host"] == "172.30.1.77"
 
@@ -141,7 +141,7 @@ def test_vip_and_floating_ranges_are_never_given_to_hosts():
     data = _model("lab")
     net = [n for n in data["networks"] if n["name"] == "external"][0]
     del net["host_range"]
-    plan, _ = plan_model(data)
+    plan, _unused = plan_model(data)
     for hv in plan["hosts"].values():
         address = hv["helion_addresses"].get("external")
         if address:
@@ -163,6 +163,6 @@ def test_error_report_is_one_exception_with_every_finding():
 def test_allocations_file_round_trips(tmp_path):
     from ansible_collections.helion.openstack.plugins.module_utils._plan_render import render_allocations
 
-    plan, _ = load_and_plan(os.path.join(ROOT, "inventories", "lab"))
+    plan, _unused = load_and_plan(os.path.join(ROOT, "inventories", "lab"))
     loaded = yaml.safe_load(render_allocations(plan))["allocations"]
     assert loaded == dict((k, v) for k, v in plan["allocations"].items() if v)

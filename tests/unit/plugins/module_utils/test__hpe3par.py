@@ -27,7 +27,7 @@ def test_cpg_properties_reads_sdgrowth():
 @pytest.mark.parametrize("cpg, expected", [
     ({"name": "x"}, dict.fromkeys(R6_PROPS)),
     ({"SDGrowth": {"incrementMiB": 8, "LDLayout": {"RAIDType": 2, "setSize": 2, "HA": 3,
-                                                  "diskPatterns": [{"diskType": 3}]}}},
+                                                   "diskPatterns": [{"diskType": 3}]}}},
      {"raid_type": "r1", "set_size": 2, "high_availability": "mag", "disk_type": "SSD",
       "growth_increment_mib": 8, "growth_limit_mib": 0, "growth_warning_mib": 0}),
     ({"SDGrowth": {"incrementMiB": 8, "LDLayout": {"RAIDType": 99, "diskPatterns": [{}]}}},

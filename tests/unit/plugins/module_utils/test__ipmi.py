@@ -162,7 +162,7 @@ def test_compare_boot(current, wanted, changed, compared):
 def test_compare_boot_without_valid_bit_does_not_flip_flop():
     # after setting, ipmi_sim reads back the device with the valid bit clear: repeated runs must agree
     after_set = m.decode_boot_flags([1, 5, 0x00, m.BOOT_DEVICES["network"] << 2, 0, 0, 0])
-    answers = {m.compare_boot(after_set, "network", True, False)["changed"] for _ in range(3)}
+    answers = {m.compare_boot(after_set, "network", True, False)["changed"] for _unused in range(3)}
     assert answers == {False}
 
 
@@ -273,7 +273,7 @@ def test_run_fleet_hard_deadline_does_not_wait_for_hung_worker():
         return dict(m.public_target(target), failed=False)
 
     targets = [{"name": "hang", "address": "10.0.0.1", "port": 623}, {"name": "ok", "address": "10.0.0.2",
-                                                                         "port": 623}]
+                                                                      "port": 623}]
     start = time.time()
     out = m.run_fleet(targets, worker, concurrency=2, deadline=0.5)
     release.set()
@@ -404,7 +404,7 @@ def test_run_fleet_deadline_keeps_partial_info():
         return m.finish_partial(res, None, None)
 
     targets = [{"name": "slow", "address": "10.0.0.1", "port": 623}, {"name": "fast", "address": "10.0.0.2",
-                                                                         "port": 623}]
+                                                                      "port": 623}]
     out = m.run_fleet(targets, worker, concurrency=2, deadline=0.5, progress=True)
     release.set()
     slow, fast = out

@@ -30,7 +30,7 @@ def test_markdown_networks_table_has_one_row_per_network(kvm_plan):
            in table
     assert rows
     assert "### ctl1" in text and "| bond0.100 | vlan | 9000 | management | 10.100.0.11/22 | 10.100.0.1 | " \
-                                   "VLAN 100 on bond0 |" in text
+    "VLAN 100 on bond0 |" in text
 
 
 def test_dot_has_every_network_and_host(kvm_plan):

@@ -9,7 +9,7 @@ OBJ = {"type": "object", "additionalProperties": False, "required": ["name"],
        "properties": {"name": {"type": "string", "minLength": 1}, "count": {"type": "integer", "minimum": 1},
                       "mac": {"type": "string", "format": "mac"}, "net": {"type": "string", "format": "ipv4-cidr"},
                       "kind": {"enum": ["a", "b"]}, "tags": {"type": "array", "minItems": 1,
-                                                           "items": {"type": "string"}}}}
+                                                             "items": {"type": "string"}}}}
 
 
 @pytest.mark.parametrize("value, path, message", [
@@ -50,7 +50,7 @@ def test_check_reports_one_finding_per_rule(value, path, message):
 ])
 def test_one_of_name_or_mapping(value, valid):
     schema = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": False,
-                                              "properties": {"name": {"type": "string"},
-                                                             "tagged": {"type": "boolean"}}}]}
+                                             "properties": {"name": {"type": "string"},
+                                                            "tagged": {"type": "boolean"}}}]}
     findings = Findings()
     assert check(schema, value, ("n",), findings) is valid

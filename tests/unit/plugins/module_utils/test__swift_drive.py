@@ -21,7 +21,7 @@ def test_partition_path(device, expected):
 
 
 @pytest.mark.parametrize("label, ok", [("sdb", True), ("obj-1_a", True), ("", False), ("a" * 13, False),
-                                        ("a b", False), ("a/b", False)])
+                                       ("a b", False), ("a/b", False)])
 def test_check_label(label, ok):
     if ok:
         sd.check_label(label)

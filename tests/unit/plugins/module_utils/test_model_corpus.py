@@ -1,7 +1,9 @@
 """The corpus of broken models: each must produce exactly the findings in its expected.yml.
 
 A case directory holds only the files it changes from tests/unit/model_corpus/_base; the
-test lays them over a copy of the base and validates the result as an operator would.
+test lays them over a copy of the base and validates the result as an operator would. A file
+named `x.yml.in` becomes `x.yml` (for deliberately broken YAML, which the repository's YAML
+lint would otherwise reject).
 """
 
 import os
@@ -22,7 +24,8 @@ def _assemble(case, tmp_path):
     shutil.copytree(os.path.join(CORPUS, "_base"), str(model))
     for name in os.listdir(os.path.join(CORPUS, case)):
         if name != "expected.yml":
-            shutil.copy(os.path.join(CORPUS, case, name), str(model / name))
+            target = name[:-3] if name.endswith(".in") else name
+            shutil.copy(os.path.join(CORPUS, case, name), str(model / target))
     return model
 
 
