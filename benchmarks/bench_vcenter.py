@@ -67,9 +67,9 @@ def naive(sim):
                 for host in cluster.host:
                     hosts += 1
                     _unused = (host.name, host.runtime.connectionState, host.runtime.inMaintenanceMode,
-                         host.summary.config.product.version, host.summary.hardware.numCpuCores,
-                         host.summary.hardware.memorySize, host.summary.quickStats.overallCpuUsage,
-                         [pg.spec.vlanId for pg in host.config.network.portgroup])
+                               host.summary.config.product.version, host.summary.hardware.numCpuCores,
+                               host.summary.hardware.memorySize, host.summary.quickStats.overallCpuUsage,
+                               [pg.spec.vlanId for pg in host.config.network.portgroup])
             for ds in dc.datastore:
                 datastores += 1
                 _unused = (ds.name, ds.summary.capacity, ds.summary.freeSpace, [m.key.name for m in ds.host])
