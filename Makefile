@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CLOUD ?= lab
 
-.PHONY: lab lab-down test lint sanity unit integration plan benchmarks
+.PHONY: lab lab-down test test-lab lint sanity unit integration plan benchmarks
 
 ## Run the main job on the embedded default cloud (the local lab).
 lab:
@@ -34,3 +34,7 @@ plan:
 
 benchmarks:
 	bash scripts/test.sh benchmarks
+
+## The lab tests: the lab cloud, its deploy and the failure tests (25-45 minutes).
+test-lab:
+	bash scripts/test.sh lab

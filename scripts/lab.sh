@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# The local lab: one Docker network per network of a cloud model and one systemd container
+# per server, reached by Ansible over SSH as in a datacenter, then the control plane deploy.
+#
+#   bash scripts/lab.sh up [cloud]       # build what is missing, start the lab, deploy (make lab)
+#   bash scripts/lab.sh nodes [cloud]    # only the image, networks, containers and SSH (no deploy)
+#   bash scripts/lab.sh deploy [cloud]   # only the deploy (lab_prepare + overcloud_control_plane)
+#   bash scripts/lab.sh down [cloud]     # remove every container and network the lab made (make lab-down)
+#   bash scripts/lab.sh plan [cloud]     # the model's network plan (make plan)
+#   bash scripts/lab.sh env [cloud]      # print the environment to run ansible against the lab
+#   bash scripts/lab.sh playbook cloud PLAYBOOK [ansible-playbook args]   # run one playbook on the lab
+#
+# Every address comes from the model (ansible-inventory --list); nothing is hard-coded here.
+# Safe to run again: each step checks before it acts.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+cmd=${1:-}
+cloud=${2:-lab}
+state=${HELION_LAB_STATE:-$top/.cache/lab}
+image=${HELION_LAB_IMAGE:-lab/debian:trixie}
+suite=trixie
+mirror=${HELION_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+inv=inventories/$cloud/inventory.yml
+vault_pass=${HELION_VAULT_PASSWORD_FILE:-$HOME/.config/helion/$cloud.vault-pass}
+key=$state/id_ed25519
+
+export PATH="$top/.venv/bin:$PATH"
+export ANSIBLE_CONFIG="$top/ansible.cfg"
+export ANSIBLE_PRIVATE_KEY_FILE="$key"
+export ANSIBLE_REMOTE_USER=root
+export ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=$state/known_hosts-$cloud"
+export ANSIBLE_VAULT_PASSWORD_FILE="$vault_pass"
+
+log() { echo "lab: $*" >&2; }
+die() { echo "lab: $*" >&2; exit 1; }
+
+# The systemd container flags (--privileged is refused on this kind of machine).
+run_flags=(--cap-add ALL --cap-drop SYS_RESOURCE
+  --security-opt seccomp=unconfined --security-opt apparmor=unconfined
+  --security-opt systempaths=unconfined
+  --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw)
+
+ensure_tools() {
+  local missing=() p
+  for p in docker.io debootstrap openssh-client; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    [ "$(id -u)" -eq 0 ] || die "run as root to install ${missing[*]}"
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+  fi
+  [ -x .venv/bin/ansible-playbook ] || bash scripts/bootstrap.sh
+  mkdir -p "$state"
+}
+
+ensure_dockerd() {
+  docker info >/dev/null 2>&1 && return 0
+  log "starting dockerd (log in $state/dockerd.log)"
+  nohup /usr/sbin/dockerd >"$state/dockerd.log" 2>&1 &
+  echo $! >"$state/dockerd.pid"
+  local _
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  die "dockerd did not answer within 60 s (see $state/dockerd.log)"
+}
+
+ensure_image() {
+  docker image inspect "$image" >/dev/null 2>&1 && return 0
+  local rootfs=$state/rootfs-$suite
+  if [ ! -f "$rootfs/.complete" ]; then
+    rm -rf "$rootfs"
+    log "debootstrap $suite into $rootfs (about 1-2 minutes)"
+    debootstrap --variant=minbase \
+      --include=systemd,systemd-sysv,openssh-server,python3,python3-apt,iproute2,iputils-ping,procps,ca-certificates,curl,sudo,gnupg \
+      "$suite" "$rootfs" "$mirror" >"$state/debootstrap.log" 2>&1 || die "debootstrap failed (see $state/debootstrap.log)"
+    # Host keys are made per container at first start, not baked into the image.
+    rm -f "$rootfs"/etc/ssh/ssh_host_*
+    # Loading kernel modules is the host's business.
+    ln -sf /dev/null "$rootfs/etc/systemd/system/systemd-modules-load.service"
+    touch "$rootfs/.complete"
+  fi
+  log "importing $image"
+  tar -C "$rootfs" --exclude=./.complete -c . | docker import -c 'CMD ["/sbin/init"]' - "$image" >/dev/null
+}
+
+# The model, as the inventory plugin plans it: networks, then one line per server.
+read_model() {
+  # The inventory holds decrypted secrets: keep it in memory, and write only what the lab needs
+  # ($cloud-plan.txt for this script, $cloud-model.json for the tests).
+  ansible-inventory -i "$inv" --list | "$top/.venv/bin/python" "$top/lab/model_plan.py" "$state" "$cloud" "$top/.venv/collections"
+  [ -s "$state/$cloud-plan.txt" ] || die "cannot read the model $inv"
+  rm -f "$state/$cloud-inventory.json"
+}
+
+ensure_key() {
+  [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C "helion-lab-deployer" -f "$key"
+}
+
+ensure_networks() {
+  local kind name cidr gw mtu
+  while read -r kind name cidr gw mtu; do
+    [ "$kind" = net ] || continue
+    docker network inspect "$name" >/dev/null 2>&1 && continue
+    log "network $name $cidr"
+    local args=(--driver bridge --subnet "$cidr" --label "helion.lab=$cloud" --opt "com.docker.network.driver.mtu=$mtu")
+    [ "$gw" != - ] && args+=(--gateway "$gw")
+    docker network create "${args[@]}" "$name" >/dev/null
+  done <"$state/$cloud-plan.txt"
+}
+
+wait_systemd() {
+  local _ st
+  for _ in $(seq 1 60); do
+    st=$(docker exec "$1" systemctl is-system-running 2>/dev/null || true)
+    case "$st" in running|degraded) return 0 ;; esac
+    sleep 1
+  done
+  die "$1: systemd did not finish booting within 60 s (state: $st)"
+}
+
+ensure_containers() {
+  local entries kind host _mac ports port first rest pairs=()
+  entries=$(awk '$1 == "hostsentries" {print $2}' "$state/$cloud-plan.txt")
+  [ "$entries" != - ] && IFS=, read -r -a pairs <<<"$entries"
+  mkdir -p "$state/hosts"
+  while read -r kind host _mac ports; do
+    [ "$kind" = host ] || continue
+    read -r -a rest <<<"$ports"
+    first=${rest[0]}
+    if docker container inspect "$host" >/dev/null 2>&1; then
+      [ "$(docker inspect -f '{{.State.Running}}' "$host")" = true ] || docker start "$host" >/dev/null
+    else
+      # Our own /etc/hosts (Docker would rewrite its own at every restart): the model's
+      # entries from the start, and what osconfig adds stays across restarts.
+      {
+        printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
+        for port in "${pairs[@]}"; do printf '%s\t%s\n' "${port#*:}" "${port%%:*}"; done
+      } >"$state/hosts/$cloud-$host"
+      local args=(-d --name "$host" --hostname "$host" --label "helion.lab=$cloud" "${run_flags[@]}"
+        -v "$state/hosts/$cloud-$host:/etc/hosts" --network "${first%%=*}" --ip "${first#*=}")
+      log "container $host ${rest[*]}"
+      docker run "${args[@]}" "$image" /sbin/init >/dev/null
+      for port in "${rest[@]:1}"; do docker network connect --ip "${port#*=}" "${port%%=*}" "$host"; done
+    fi
+    docker exec "$host" test -s /root/.ssh/authorized_keys 2>/dev/null && continue
+    wait_systemd "$host"
+    docker exec -i "$host" sh -c 'mkdir -p -m 0700 /root/.ssh && cat >/root/.ssh/authorized_keys && chmod 0600 /root/.ssh/authorized_keys && rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl reset-failed ssh && systemctl restart ssh' <"$key.pub"
+    ssh-keygen -R "${first#*=}" -f "$state/known_hosts-$cloud" >/dev/null 2>&1 || true
+  done <"$state/$cloud-plan.txt"
+}
+
+wait_ssh() {
+  local _
+  for _ in $(seq 1 30); do
+    if ansible -i "$inv" all -m ansible.builtin.ping >"$state/ping.log" 2>&1; then
+      log "every node answers Ansible over SSH"
+      return 0
+    fi
+    sleep 2
+  done
+  cat "$state/ping.log" >&2
+  die "nodes not reachable over SSH after 30 tries"
+}
+
+ensure_vault_pass() {
+  [ -f "$vault_pass" ] && return 0
+  mkdir -p "$(dirname "$vault_pass")"
+  chmod 0700 "$(dirname "$vault_pass")"
+  (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(32))' >"$vault_pass")
+  log "created the vault password file $vault_pass"
+}
+
+deploy() {
+  ensure_vault_pass
+  local t=$SECONDS
+  ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/lab_prepare.yml
+  ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/overcloud_control_plane.yml
+  log "deploy done in $((SECONDS - t)) s"
+}
+
+nodes() {
+  ensure_tools
+  ensure_dockerd
+  ensure_image
+  ensure_key
+  ensure_vault_pass
+  read_model
+  ensure_networks
+  ensure_containers
+  wait_ssh
+}
+
+down() {
+  docker info >/dev/null 2>&1 || { log "no Docker engine: nothing to remove"; return 0; }
+  local ids=()
+  mapfile -t ids < <(docker ps -aq --filter "label=helion.lab=$cloud")
+  if ((${#ids[@]})); then log "removing ${#ids[@]} containers"; docker rm -f -v "${ids[@]}" >/dev/null; fi
+  mapfile -t ids < <(docker network ls -q --filter "label=helion.lab=$cloud")
+  if ((${#ids[@]})); then log "removing ${#ids[@]} networks"; docker network rm "${ids[@]}" >/dev/null; fi
+  mapfile -t ids < <(docker volume ls -q --filter "label=helion.lab=$cloud")
+  if ((${#ids[@]})); then log "removing ${#ids[@]} volumes"; docker volume rm "${ids[@]}" >/dev/null; fi
+  rm -f "$state/known_hosts-$cloud" "$state/hosts/$cloud-"*
+  log "lab $cloud is down"
+}
+
+case "$cmd" in
+  up) nodes; deploy ;;
+  nodes) nodes ;;
+  deploy) deploy ;;
+  playbook)
+    [ $# -ge 3 ] || die "usage: $0 playbook CLOUD PLAYBOOK [ansible-playbook arguments]"
+    ensure_vault_pass
+    ansible-playbook -i "$inv" -e @lab/vars.yml "${@:3}" ;;
+  down) down ;;
+  plan) ensure_tools; ensure_vault_pass; ansible-playbook -i "$inv" playbooks/network_plan.yml ;;
+  env)
+    printf 'export %s=%q\n' PATH "$PATH" ANSIBLE_CONFIG "$ANSIBLE_CONFIG" ANSIBLE_PRIVATE_KEY_FILE "$key" \
+      ANSIBLE_REMOTE_USER root ANSIBLE_SSH_ARGS "$ANSIBLE_SSH_ARGS" ANSIBLE_VAULT_PASSWORD_FILE "$vault_pass" ;;
+  *) echo "usage: $0 up|nodes|deploy|down|plan|env [cloud]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,348 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 helion.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The three-controller control plane on the local lab, and how it survives failures.
+
+The module fixture brings the lab up with scripts/lab.sh (reusing a lab that already runs),
+deploys the control plane, and checks that a second deploy changes nothing. The tests then
+run in order: cluster health, VIP failover (seconds without service), rejoin after restart,
+a deploy during a single-controller outage, and a power loss of all three controllers
+recovered by helion.openstack.galera_recover. Timings go to benchmarks/results (printed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLOUD = "lab"
+LAB = ["bash", os.path.join(ROOT, "scripts", "lab.sh")]
+TIMINGS = {}
+
+
+def run(cmd, timeout=600, check=True):
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if check and res.returncode != 0:
+        raise AssertionError("%s failed (rc %d):\n%s\n%s"
+                             % (" ".join(cmd), res.returncode, res.stdout[-6000:], res.stderr[-3000:]))
+    return res
+
+
+def dexec(host, script, timeout=120, check=False):
+    return run(["docker", "exec", host, "sh", "-c", script], timeout=timeout, check=check)
+
+
+def recap(output):
+    """{host: {ok, changed, unreachable, failed, ...}} from the PLAY RECAP of a playbook run."""
+    out = {}
+    for m in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.M):
+        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+    return out
+
+
+def wait_until(what, func, timeout, interval=2.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = func()
+            if last:
+                return last
+        except (subprocess.SubprocessError, ValueError, KeyError, OSError) as exc:
+            last = exc
+        time.sleep(interval)
+    raise AssertionError("timed out after %d s waiting for %s (last: %r)" % (timeout, what, last))
+
+
+@pytest.fixture(scope="module")
+def model():
+    res = run(LAB + ["nodes", CLOUD], timeout=1200)
+    assert "every node answers Ansible over SSH" in res.stderr
+    with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
+        model = json.load(f)
+    return {
+        "controllers": model["groups"]["controllers"],
+        "vip": model["vips"]["internal_api"]["address"],
+        "public_vip": model["vips"]["public_api"]["address"],
+        "addresses": model["addresses"],
+    }
+
+
+def admin_password(host):
+    out = dexec(host, "cat /root/admin-openrc.sh", check=True).stdout
+    return re.search(r"^export OS_PASSWORD=(.*)$", out, re.M).group(1).strip()
+
+
+def token(vip, password, timeout=3.0):
+    body = json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "admin", "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}).encode()
+    req = urllib.request.Request("http://%s:5000/v3/auth/tokens" % vip, data=body,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status == 201 and bool(resp.headers.get("X-Subject-Token"))
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def galera(host):
+    out = dexec(host, "mariadb -N -B -e \"SHOW GLOBAL STATUS LIKE 'wsrep_%'\"").stdout
+    return dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+
+
+def galera_healthy(hosts, size=3):
+    for h in hosts:
+        st = galera(h)
+        if st.get("wsrep_cluster_size") != str(size) or st.get("wsrep_local_state_comment") != "Synced" \
+                or st.get("wsrep_cluster_status") != "Primary":
+            return False
+    return True
+
+
+def rabbit_running(host):
+    res = dexec(host, "rabbitmqctl cluster_status --formatter json")
+    if res.returncode != 0:
+        return []
+    return json.loads(res.stdout).get("running_nodes", [])
+
+
+def vip_holder(controllers, vip):
+    for h in controllers:
+        if " %s/" % vip in dexec(h, "ip -o -4 addr show").stdout:
+            return h
+    return None
+
+
+def openstack_token_issue(host):
+    return dexec(host, ". /root/admin-openrc.sh && openstack token issue -f value -c expires", timeout=120)
+
+
+def healthy(model):
+    """A lab that already runs the control plane: a token through the VIP."""
+    try:
+        return token(model["vip"], admin_password(model["controllers"][0]))
+    except (AttributeError, AssertionError, subprocess.SubprocessError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def deployed(model):
+    """Deploys (unless a deployed lab is reused), then deploys again: zero changes."""
+    if not healthy(model):
+        t = time.monotonic()
+        first = run(LAB + ["deploy", CLOUD], timeout=3600)
+        TIMINGS["deploy"] = time.monotonic() - t
+        rc = recap(first.stdout)
+        assert rc and all(v["failed"] == 0 and v["unreachable"] == 0 for v in rc.values()), first.stdout[-4000:]
+    reused = "deploy" not in TIMINGS
+    for _attempt in (1, 2):
+        t = time.monotonic()
+        second = run(LAB + ["deploy", CLOUD], timeout=3600)
+        TIMINGS["no-op deploy"] = time.monotonic() - t
+        rc2 = recap(second.stdout)
+        assert rc2, second.stdout[-4000:]
+        changed = {h: v["changed"] for h, v in rc2.items() if v["changed"]}
+        # A reused lab may have drifted (containers restarted by an earlier run): converge once more.
+        if not changed or not reused:
+            break
+    print("deploy timings %s, changes in the no-op run: %s" % (
+        {k: round(v) for k, v in TIMINGS.items()}, changed or 0))
+    assert changed == {}, "the second deploy changed something: %s\n%s" % (changed, second.stdout[-8000:])
+    return model
+
+
+def test_secrets_vault_is_encrypted_and_private(deployed):
+    path = os.path.join(ROOT, "inventories", CLOUD, "group_vars", "all", "vault.yml")
+    with open(path) as f:
+        assert f.readline().startswith("$ANSIBLE_VAULT;1.1;AES256")
+    assert os.stat(path).st_mode & 0o077 == 0
+    pass_file = os.path.expanduser("~/.config/helion/%s.vault-pass" % CLOUD)
+    assert os.stat(pass_file).st_mode & 0o077 == 0
+
+
+def test_galera_cluster_of_three_synced(deployed):
+    for h in deployed["controllers"]:
+        st = galera(h)
+        assert st["wsrep_cluster_size"] == "3"
+        assert st["wsrep_cluster_status"] == "Primary"
+        assert st["wsrep_local_state_comment"] == "Synced"
+        assert st["wsrep_ready"] == "ON"
+
+
+def test_rabbitmq_three_running_nodes_and_quorum_vhost(deployed):
+    nodes = rabbit_running(deployed["controllers"][0])
+    assert sorted(nodes) == sorted("rabbit@" + h for h in deployed["controllers"])
+    vhosts = json.loads(dexec(deployed["controllers"][0],
+                              "rabbitmqctl list_vhosts name default_queue_type --formatter json").stdout)
+    assert {"name": "openstack", "default_queue_type": "quorum"} in vhosts
+
+
+def test_token_issue_through_the_vips(deployed):
+    res = openstack_token_issue(deployed["controllers"][0])
+    assert res.returncode == 0, res.stderr
+    password = admin_password(deployed["controllers"][0])
+    assert token(deployed["vip"], password)
+    assert token(deployed["public_vip"], password)
+    assert not token(deployed["vip"], password + "x")
+
+
+def test_haproxy_stats_only_on_management(deployed):
+    h = deployed["controllers"][0]
+    mgmt = deployed["addresses"][h]["management"]
+    listen = dexec(h, "ss -ltnH 'sport = :1993'").stdout
+    assert "%s:1993" % mgmt in listen
+    assert "0.0.0.0:1993" not in listen and "*:1993" not in listen
+
+
+def test_vip_moves_when_its_controller_stops(deployed):
+    ctl, vip = deployed["controllers"], deployed["vip"]
+    password = admin_password(ctl[0])
+    holder = vip_holder(ctl, vip)
+    assert holder is not None
+    samples = []
+    stop = threading.Event()
+
+    def probe():
+        while not stop.is_set():
+            samples.append((time.monotonic(), token(vip, password, timeout=2)))
+            time.sleep(0.25)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    time.sleep(2)
+    t0 = time.monotonic()
+    run(["docker", "stop", "-t", "10", holder], timeout=120)
+    try:
+        others = [h for h in ctl if h != holder]
+        new = wait_until("the VIP on another controller", lambda: vip_holder(others, vip), 60, 0.5)
+        wait_until("a token through the VIP", lambda: token(vip, password), 60, 0.5)
+        time.sleep(3)
+    finally:
+        stop.set()
+        thread.join(10)
+    failures = [t for t, ok in samples if not ok and t >= t0 - 1]
+    outage = (max(failures) - min(failures) + 0.25) if failures else 0.0
+    TIMINGS["vip failover outage"] = outage
+    print("VIP %s moved from %s to %s; %.1f s without service (%d failed probes of %d)" % (
+        vip, holder, new, outage, len(failures), len(samples)))
+    assert new != holder
+    assert outage < 30
+    assert samples[-1][1] is True
+    survivor = [h for h in ctl if h != holder][0]
+    res = openstack_token_issue(survivor)
+    assert res.returncode == 0, res.stderr
+    deployed["stopped"] = holder
+
+
+def test_restarted_controller_rejoins_galera_and_rabbitmq(deployed):
+    holder = deployed.pop("stopped", None)
+    if holder is None:
+        holder = deployed["controllers"][0]
+        run(["docker", "stop", "-t", "10", holder], timeout=120)
+    t0 = time.monotonic()
+    run(["docker", "start", holder], timeout=120)
+    wait_until("Galera size 3, all Synced", lambda: galera_healthy(deployed["controllers"]), 300, 3)
+    wait_until("RabbitMQ running on 3 nodes", lambda: len(rabbit_running(holder)) == 3, 300, 3)
+    TIMINGS["rejoin after restart"] = time.monotonic() - t0
+    print("%s rejoined Galera and RabbitMQ %.0f s after start" % (holder, TIMINGS["rejoin after restart"]))
+    assert galera(holder)["wsrep_local_state_comment"] == "Synced"
+
+
+def test_deploy_during_a_single_controller_outage(deployed):
+    ctl = deployed["controllers"]
+    down = ctl[-1]
+    run(["docker", "stop", "-t", "10", down], timeout=120)
+    try:
+        t0 = time.monotonic()
+        res = run(LAB + ["playbook", CLOUD, "playbooks/overcloud_control_plane.yml"], timeout=3600, check=False)
+        TIMINGS["deploy with one controller down"] = time.monotonic() - t0
+        rc = recap(res.stdout)
+        assert res.returncode == 0, res.stdout[-6000:]
+        assert "NOT REACHABLE, left out of this run: %s" % down in res.stdout
+        assert "NOT DEPLOYED (unreachable): %s" % down in res.stdout
+        for h in ctl[:-1]:
+            assert rc[h]["failed"] == 0 and rc[h]["unreachable"] == 0
+        assert galera_healthy(ctl[:-1], size=2)
+    finally:
+        run(["docker", "start", down], timeout=120)
+    wait_until("Galera size 3 again", lambda: galera_healthy(ctl), 300, 3)
+    wait_until("RabbitMQ on 3 nodes again", lambda: len(rabbit_running(down)) == 3, 300, 3)
+
+
+def write_marker(host):
+    marker = "row-%d" % int(time.time() * 1000)
+    dexec(host, "mariadb -e \"CREATE DATABASE IF NOT EXISTS helion_lab_test; "
+                "CREATE TABLE IF NOT EXISTS helion_lab_test.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64)); "
+                "INSERT INTO helion_lab_test.t (v) VALUES ('%s')\"" % marker, check=True)
+    return marker
+
+
+def assert_marker_everywhere(ctl, marker):
+    for h in ctl:
+        query = "SELECT v FROM helion_lab_test.t WHERE v = '%s'" % marker
+        out = dexec(h, "mariadb -N -B -e \"%s\"" % query, check=True).stdout
+        assert out.strip() == marker, "%s lost the row written before the outage" % h
+
+
+def test_power_loss_of_all_controllers_is_recovered(deployed):
+    """docker kill of all three (power loss), start, then helion.openstack.galera_recover.
+
+    Galera's own pc.recovery may re-form the cluster when every member comes back; the playbook then
+    finds it running and only checks it. Either way the cluster must be whole with the row kept.
+    """
+    ctl = deployed["controllers"]
+    marker = write_marker(ctl[0])
+    run(["docker", "kill"] + ctl, timeout=120)
+    run(["docker", "start"] + ctl, timeout=120)
+    t0 = time.monotonic()
+    run(LAB + ["nodes", CLOUD], timeout=600)
+    res = run(LAB + ["playbook", CLOUD, "playbooks/galera_recover.yml"], timeout=1800, check=False)
+    assert res.returncode == 0, res.stdout[-6000:]
+    wait_until("Galera size 3 after the power loss", lambda: galera_healthy(ctl), 300, 3)
+    TIMINGS["back after power loss"] = time.monotonic() - t0
+    assert_marker_everywhere(ctl, marker)
+    wait_until("RabbitMQ on 3 nodes after the power loss", lambda: len(rabbit_running(ctl[0])) == 3, 300, 3)
+    password = admin_password(ctl[0])
+    wait_until("a token through the VIP after the power loss", lambda: token(deployed["vip"], password), 120, 2)
+    print("power loss: cluster whole %.0f s after start (%s)" % (
+        TIMINGS["back after power loss"], "bootstrapped by galera_recover" if "bootstrapping" in res.stdout
+        else "re-formed by Galera pc.recovery"))
+
+
+def test_galera_recover_bootstraps_the_most_advanced_node(deployed):
+    """The whole cluster down: galera_recover bootstraps the node with the most advanced position
+    (the last one stopped, the only one safe to bootstrap), recovers an unknown position (seqno -1)
+    with --wsrep-recover, and joins the others one at a time."""
+    ctl = deployed["controllers"]
+    marker = write_marker(ctl[0])
+    last = ctl[1]
+    for h in [h for h in ctl if h != last] + [last]:
+        dexec(h, "systemctl stop mariadb", timeout=300, check=True)
+    # An unclean position on one of the others: its seqno must come from InnoDB.
+    unclean = ctl[2]
+    dexec(unclean, "sed -i 's/^seqno:.*/seqno:   -1/' /var/lib/mysql/grastate.dat", check=True)
+    t0 = time.monotonic()
+    res = run(LAB + ["playbook", CLOUD, "playbooks/galera_recover.yml"], timeout=1800, check=False)
+    TIMINGS["galera_recover from a stopped cluster"] = time.monotonic() - t0
+    assert res.returncode == 0, res.stdout[-6000:]
+    positions = re.search(r"Galera positions \(uuid seqno safe_to_bootstrap\): (.*?) bootstrapping (\S+)\"", res.stdout)
+    assert positions, res.stdout[-4000:]
+    assert positions.group(2) == last
+    seqnos = dict((p.split("=")[0].strip(), p.split("=")[1].split()) for p in positions.group(1).split(";") if "=" in p)
+    assert int(seqnos[unclean][1]) > 0, seqnos
+    assert seqnos[last][2] == "1"
+    assert galera_healthy(ctl)
+    assert_marker_everywhere(ctl, marker)
+    print("galera_recover from a stopped cluster: %.0f s; positions %s" % (
+        TIMINGS["galera_recover from a stopped cluster"], seqnos))
+    print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))
