@@ -8,7 +8,7 @@ cd "$top"
   echo
   echo "Each figure below was measured by a script in \`benchmarks/\`, which times our code and a"
   echo "peer in the same run and reports medians and their ratio. Machine: $(nproc) cores,"
-  echo "$(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"), Python $(.venv/bin/python -c 'import platform; print(platform.python_version())')."
+  echo "$(free -g | awk '/Mem:/{print $2}') GiB, $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release), Python $(.venv/bin/python -c 'import platform; print(platform.python_version())')."
   echo "\`bash benchmarks/run.sh\` reruns them all; each section names its own command."
   echo
   for section in inventory ipmi vcenter swift control_plane; do
