@@ -21,19 +21,24 @@ lint() {
 }
 
 sanity() {
-  # ansible-test needs the collection at ansible_collections/helion/openstack: copy the
-  # files git knows (tracked and untracked-but-not-ignored) there.
-  local dest="$top/build/ansible_collections/helion/openstack"
-  rm -rf "$top/build"; mkdir -p "$dest"
+  # ansible-test needs the collection at ansible_collections/helion/openstack. Copy the files git
+  # knows (tracked, and untracked but not ignored) outside this repository: inside it, ansible-test
+  # would ask git, which ignores the copy.
+  local work dest pip_version
+  work=$(mktemp -d "${TMPDIR:-/tmp}/helion-sanity.XXXXXX")
+  dest="$work/ansible_collections/helion/openstack"
+  mkdir -p "$dest"
   git ls-files --cached --others --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' \
     | tar -cf - -T - | tar -xf - -C "$dest"
   # ansible-test fetches a pip bootstrap script from a host we cannot reach: give it ours.
-  local pip_version
   pip_version=$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" \
     "$(python -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_internal/python_requirements.py" | head -n 1)
   mkdir -p ~/.ansible/test/cache
   cp scripts/ansible-test-get-pip.py "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
-  (cd "$dest" && run ansible-test sanity --venv --python 3.11 --color no)
+  cd "$dest"
+  run ansible-test sanity --venv --python 3.11 --color no
+  cd "$top"
+  rm -rf "$work"
 }
 
 unit() { run python -m pytest -q -p no:cacheprovider tests/unit; }
