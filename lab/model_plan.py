@@ -26,7 +26,7 @@ with open(os.path.join(state, cloud + "-plan.txt"), "w") as plan:
     for i, net in enumerate(first["helion_networks"]):
         names[net["name"]] = "%s-%d-%s" % (cloud, i, net["name"])
         plan.write("net %s %s %s %s\n" % (names[net["name"]], net["cidr"], net.get("gateway") or "-",
-                                           net.get("mtu") or 1500))
+                                          net.get("mtu") or 1500))
     pairs = ",".join("%s:%s" % (n, e["address"]) for e in entries for n in e["names"])
     plan.write("hostsentries %s\n" % (pairs or "-"))
     for h in hosts:
