@@ -23,6 +23,7 @@ else:
     YAML_IMPORT_ERROR = None
 
 from ansible_collections.helion.openstack.plugins.module_utils._model_errors import (
+    Finding,
     Findings,
     did_you_mean,
 )
@@ -86,8 +87,6 @@ def load_yaml_file(path, display_name, findings, positions, root=()):
 
 
 def _syntax_finding(file, line, exc):
-    from ansible_collections.helion.openstack.plugins.module_utils._model_errors import Finding
-
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return Finding("error", file, line, (), "YAML syntax error: %s" % problem,
                    "correct the YAML syntax at that line (indentation, a missing ':' or quote).")
@@ -175,6 +174,4 @@ def load_allocations(model_dir, findings, display_root=None):
 
 
 def _finding(file, line, path, message, fix):
-    from ansible_collections.helion.openstack.plugins.module_utils._model_errors import Finding
-
     return Finding("error", file, line, path, message, fix)
