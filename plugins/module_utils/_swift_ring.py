@@ -511,6 +511,10 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
     The result holds ``changed``, ``created``, ``rebalanced``, ``plan``, ``parts_moved``,
     ``balance``, ``dispersion``, ``ring_warnings``, ``converged``, ``backups``, ``builder_file``,
     ``ring_file``, ``devices`` and ``diff`` (before/after text).
+
+    New devices are added in (ip, port, device) order. ``seed`` is handed to Swift as text, as
+    ``swift-ring-builder <builder> rebalance <seed>`` does: the same seed and the same devices
+    added in the same order give the same placement as the CLI.
     """
     _need_swift()
     ring_kind(name)
@@ -528,6 +532,8 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
         raise SwiftRingError("ring %s: replicas must be >= 1, got %s" % (name, replicas))
     if weight_step is not None and float(weight_step) < 0:
         raise SwiftRingError("ring %s: weight_step must be >= 0" % name)
+    if seed is not None:
+        seed = str(seed)  # the CLI passes its seed argument as text; random.seed(7) != random.seed("7")
 
     result = {"changed": False, "created": False, "rebalanced": False, "builder_file": builder_file,
               "ring_file": ring_file, "parts_moved": 0, "removed_devices": 0, "ring_warnings": [], "backups": [],
@@ -586,8 +592,8 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
 
     after_devs = apply_plan_to_list(before_devs, plan)
     check_enough_devices(name, after_devs, replicas)
-    dev_names = dict((d["id"], format_device(d)) for d in before_devs)
     if plan["remove"]:
+        dev_names = dict((d["id"], format_device(d)) for d in before_devs)
         result["degraded_partitions"] = check_removal_safety(
             name, getattr(builder, "_replica2part2dev", None), [x["id"] for x in plan["remove"]], dev_names)
 

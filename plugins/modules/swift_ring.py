@@ -80,7 +80,10 @@ options:
     type: bool
     default: false
   seed:
-    description: A seed for the rebalance, to get the same placement from the same inputs.
+    description:
+      - Rebalance seed, for reproducible placement.
+      - Handed to Swift as text, like C(swift-ring-builder <builder> rebalance <seed>), so the same seed on the same
+        devices gives the same placement as the CLI (the module adds new devices in (ip, port, device) order).
     type: int
   format_version:
     description: The ring file format. V(1) is readable by every Swift release.

@@ -387,3 +387,39 @@ def test_swift_devices_filter_errors(hosts, swift, fragment):
     with pytest.raises(AnsibleFilterError) as err:
         swift_devices(dict((h, LazyVars(v)) for h, v in HOSTS.items()), hosts, NETWORKS, swift)
     assert fragment in str(err.value)
+
+
+# ---------------------------------------------------------------- ensure_ring: reproducible placement
+
+
+def _placement(builder_file):
+    from swift.common.ring import RingBuilder
+
+    builder = RingBuilder.load(str(builder_file))
+    return [list(row) for row in builder._replica2part2dev], [(d["id"], sr.device_key(d)) for d in builder.devs]
+
+
+def test_ensure_ring_seed_matches_the_cli_convention(tmp_path):
+    """seed 7 gives what ``swift-ring-builder ... rebalance 7`` gives: Swift seeded with the text "7"."""
+    ring_mod = pytest.importorskip("swift.common.ring")
+    devs = [{"zone": z, "ip": "10.0.0.%d" % z, "port": 6200, "device": "d%d" % d, "weight": 100.0}
+            for z in (3, 1, 4, 2) for d in (1, 0)]
+    ours = sr.ensure_ring("object-0", str(tmp_path / "a"), devs, 8, 3, 1, seed=7)
+    assert ours["rebalanced"] and ours["parts_moved"] == 3 * 256
+
+    # The same ring built by hand like the CLI does: devices in (ip, port, device) order, seed as text.
+    ref = ring_mod.RingBuilder(8, 3, 1)
+    for d in sorted((sr.normalize_device(d) for d in devs), key=sr.device_key):
+        ref.add_dev(d)
+    ref.rebalance(seed="7")
+    ref.save(str(tmp_path / "ref.builder"))
+    placement = _placement(tmp_path / "a" / "object-0.builder")
+    assert placement == _placement(tmp_path / "ref.builder")
+    # ids follow the sorted device keys, whatever the order of the input list
+    assert [key for _unused, key in placement[1]] == sorted(sr.device_key(d) for d in ours["devices"])
+
+    # An int and its text are the same seed; another seed places partitions differently.
+    sr.ensure_ring("object-0", str(tmp_path / "b"), list(reversed(devs)), 8, 3, 1, seed="7")
+    assert _placement(tmp_path / "b" / "object-0.builder") == placement
+    sr.ensure_ring("object-0", str(tmp_path / "c"), devs, 8, 3, 1, seed=8)
+    assert _placement(tmp_path / "c" / "object-0.builder")[0] != placement[0]
