@@ -6,8 +6,10 @@
 This module util is PRIVATE to the collection. It may change without notice.
 
 Pure helpers (target lists, power plans, boot-flag coding and comparison, FRU shaping, error mapping, fleet result
-shaping, CIDR expansion, the sessionless Get Channel Authentication Capabilities packet) come first; then a small
-pyghmi client (BmcClient) and a fleet runner that runs each target in a worker thread with a hard deadline.
+shaping, CIDR expansion, the sessionless Get Channel Authentication Capabilities packet, RMCP+ packet framing) come
+first; then the IPMI 2.0 session (LanSession: one UDP socket per session, nothing shared between sessions), the
+client (BmcClient; pyghmi decodes FRU and SDR data and still serves BMCs that only speak IPMI 1.5) and a fleet runner
+that runs each target in a worker thread with a hard deadline.
 Everything raises IpmiError, whose message names the BMC and the cause.
 """
 
@@ -15,7 +17,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import hmac
 import ipaddress
+import os
+import random
 import re
 import select
 import socket
@@ -24,11 +30,12 @@ import threading
 import time
 import traceback
 
+from queue import Empty, Queue
+
 try:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     from pyghmi import exceptions as pyghmi_exc
-    from pyghmi.ipmi import command as pyghmi_command
     from pyghmi.ipmi import fru as pyghmi_fru
-    from pyghmi.ipmi.private import session as pyghmi_session
     HAS_PYGHMI = True
     PYGHMI_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - depends on the environment
@@ -466,20 +473,140 @@ def _send_probe(sock, addr, port, seq):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# RMCP+ (IPMI 2.0 over LAN) framing
+# ---------------------------------------------------------------------------------------------------------------
+
+RMCP_HEADER = b"\x06\x00\xff\x07"
+PAYLOAD_IPMI, PAYLOAD_OPEN_REQUEST, PAYLOAD_OPEN_RESPONSE = 0x00, 0x10, 0x11
+PAYLOAD_RAKP1, PAYLOAD_RAKP2, PAYLOAD_RAKP3, PAYLOAD_RAKP4 = 0x12, 0x13, 0x14, 0x15
+# cipher suite -> (authentication, integrity, confidentiality algorithm numbers, hash, integrity code length)
+CIPHER_SUITES = {17: (3, 4, 1, hashlib.sha256, 16), 3: (1, 1, 1, hashlib.sha1, 12)}
+SUITE_ORDER = (17, 3)
+CIPHER_STATUS = (0x04, 0x05, 0x06, 0x07, 0x10, 0x11)
+RMCP_STATUS = {
+    0x01: ("bmc", "the BMC has no free session (insufficient resources)"),
+    0x02: ("error", "invalid session ID"),
+    0x03: ("error", "invalid payload type"),
+    0x08: ("error", "inactive session ID"),
+    0x09: ("auth", "invalid role"),
+    0x0A: ("auth", "unauthorized role or privilege level"),
+    0x0B: ("bmc", "the BMC has no free session at the requested role (insufficient resources)"),
+    0x0C: ("auth", "invalid username length"),
+    0x0D: ("auth", "unauthorized name"),
+    0x0E: ("auth", "unauthorized GUID"),
+    0x0F: ("auth", "invalid integrity check value"),
+    0x12: ("error", "illegal or unrecognized parameter"),
+}
+
+
+def rmcp_status_error(target, step, status):
+    """The IpmiError for an RMCP+ status code in the answer to a session setup step."""
+    if status in CIPHER_STATUS:
+        return IpmiError(target, "%s: no usable cipher suite (tried %s)" % (step, ", then ".join(
+            str(s) for s in SUITE_ORDER)), "cipher")
+    kind, text = RMCP_STATUS.get(status, ("error", "RMCP+ status 0x%02X" % status))
+    if kind == "auth":
+        return IpmiError(target, "%s (%s: %s)" % (classify_error("unauthorized")[1], step, text), "auth")
+    return IpmiError(target, "%s: %s" % (step, text), kind)
+
+
+def ipmi_request(netfn, command, seq, data=(), lun=0):
+    """An IPMI LAN request message: BMC address 0x20, software ID 0x81, rqSeq `seq` (6 bits)."""
+    head = [0x20, ((netfn << 2) | lun) & 0xFF]
+    body = [0x81, (seq & 0x3F) << 2, command] + list(bytearray(data))
+    return bytes(bytearray(head + [_checksum(head)] + body + [_checksum(body)]))
+
+
+def parse_ipmi_response(msg):
+    """dict(netfn, seq, command, code, data) of an IPMI LAN response message, or None if it is too short."""
+    msg = bytearray(msg)
+    if len(msg) < 8:
+        return None
+    return dict(netfn=msg[1] >> 2, seq=msg[4] >> 2, command=msg[5], code=msg[6], data=list(msg[7:-1]))
+
+
+def aes_pad(length):
+    """The confidentiality trailer for `length` payload bytes: pad bytes 1, 2, ... then the pad length, so that
+    payload + trailer fills whole 16-byte blocks."""
+    count = (16 - (length + 1) % 16) % 16
+    return bytes(bytearray(list(range(1, count + 1)) + [count]))
+
+
+class SessionKeys(object):
+    """The keys of an established session: integrity key K1 and AES key (first 16 bytes of K2)."""
+
+    def __init__(self, sik, hashfn, authlen):
+        self.hashfn = hashfn
+        self.authlen = authlen
+        self.k1 = hmac.new(sik, b"\x01" * 20, hashfn).digest()
+        self.aes = hmac.new(sik, b"\x02" * 20, hashfn).digest()[:16]
+
+
+def seal(payload_type, payload, session_id, seq, keys=None, iv=None):
+    """An RMCP+ packet. Without keys (session setup) the payload goes in clear; with keys it is AES-CBC-128
+    encrypted (random IV unless given) and the packet ends with its integrity code."""
+    payload = bytes(bytearray(payload))
+    if keys is None:
+        return RMCP_HEADER + struct.pack("<BBIIH", 6, payload_type, session_id, seq, len(payload)) + payload
+    iv = iv or os.urandom(16)
+    encryptor = Cipher(algorithms.AES(keys.aes), modes.CBC(iv)).encryptor()
+    body = iv + encryptor.update(payload + aes_pad(len(payload))) + encryptor.finalize()
+    session = struct.pack("<BBIIH", 6, payload_type | 0xC0, session_id, seq, len(body)) + body
+    pad = (4 - (len(session) + 2) % 4) % 4
+    session += b"\xff" * pad + struct.pack("BB", pad, 7)
+    return RMCP_HEADER + session + hmac.new(keys.k1, session, keys.hashfn).digest()[:keys.authlen]
+
+
+def unseal(packet, keys=None, session_id=None):
+    """(payload type, payload) of an RMCP+ packet, or None when it is not one, fails its integrity check, is not
+    for `session_id`, or (with keys) is an IPMI payload without integrity protection."""
+    packet = bytes(packet)
+    if len(packet) < 16 or packet[:4] != RMCP_HEADER or bytearray(packet)[4] != 6:
+        return None
+    ptype_byte = bytearray(packet)[5]
+    ptype = ptype_byte & 0x3F
+    sid, _seq, length = struct.unpack("<IIH", packet[6:16])
+    payload = packet[16:16 + length]
+    if len(payload) < length:
+        return None
+    if keys is not None and ptype == PAYLOAD_IPMI:
+        if not ptype_byte & 0x40 or len(packet) < 16 + length + keys.authlen:
+            return None
+        code = hmac.new(keys.k1, packet[4:-keys.authlen], keys.hashfn).digest()[:keys.authlen]
+        if not hmac.compare_digest(code, packet[-keys.authlen:]):
+            return None
+        if session_id is not None and sid != session_id:
+            return None
+        if ptype_byte & 0x80:
+            if len(payload) < 32 or len(payload) % 16:
+                return None
+            decryptor = Cipher(algorithms.AES(keys.aes), modes.CBC(payload[:16])).decryptor()
+            clear = decryptor.update(payload[16:]) + decryptor.finalize()
+            pad = bytearray(clear)[-1]
+            if pad > 15:
+                return None
+            payload = clear[:-(pad + 1)]
+    return ptype, payload
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Fleet runner: bounded concurrency, hard per-target deadline
 # ---------------------------------------------------------------------------------------------------------------
 
-def run_fleet(targets, worker, concurrency=16, deadline=60.0, poll=0.02, progress=False):
+def run_fleet(targets, worker, concurrency=16, deadline=60.0, progress=False):
     """Run worker(target) for every target in worker threads, at most `concurrency` at once. A target whose worker
     runs past `deadline` seconds gets a timeout error; its thread is abandoned (daemon). Results keep the order of
-    `targets`; a worker's IpmiError or other exception becomes that target's error result.
+    `targets`; a worker's IpmiError or other exception becomes that target's error result. A finished worker hands
+    its slot on at once (a queue, not polling).
 
     With progress=True the worker is called as worker(target, box) and may keep its partial result in
     box["partial"] (a dict with an `errors` dict): a worker stopped by the deadline then returns that partial
     result, with the deadline in `errors`, instead of losing it."""
     results = [None] * len(targets)
     queue = list(range(len(targets)))
-    active = {}  # index -> (thread, started, box)
+    queue.reverse()
+    active = {}  # index -> (started, box)
+    finished = Queue()
 
     def _run(index, box):
         target = targets[index]
@@ -490,23 +617,30 @@ def run_fleet(targets, worker, concurrency=16, deadline=60.0, poll=0.02, progres
         except Exception as exc:  # pylint: disable=broad-except
             kind, cause = classify_error(str(exc) if str(exc) else None)
             box["result"] = error_result(target, IpmiError(target_label(target), cause, kind))
+        finally:
+            finished.put(index)
 
     concurrency = max(1, int(concurrency))
     while queue or active:
         while queue and len(active) < concurrency:
-            index = queue.pop(0)
+            index = queue.pop()
             box = {}
             thread = threading.Thread(target=_run, args=(index, box), name="ipmi-%d" % index)
             thread.daemon = True
+            active[index] = (time.time(), box)
             thread.start()
-            active[index] = (thread, time.time(), box)
+        first_deadline = min(started for started, _box in active.values()) + deadline
+        try:
+            index = finished.get(timeout=max(0.0, min(first_deadline - time.time(), 1.0)))
+        except Empty:
+            index = None
+        if index is not None and index in active:
+            box = active.pop(index)[1]
+            results[index] = box.get("result") or error_result(
+                targets[index], IpmiError(target_label(targets[index]), "worker ended without a result"))
         now = time.time()
-        for index, (thread, started, box) in list(active.items()):
-            if not thread.is_alive():
-                results[index] = box.get("result") or error_result(
-                    targets[index], IpmiError(target_label(targets[index]), "worker ended without a result"))
-                del active[index]
-            elif now - started > deadline:
+        for index, (started, box) in list(active.items()):
+            if now - started > deadline:
                 error = IpmiError(target_label(targets[index]), "timed out after %ss (hard deadline)" % deadline,
                                   "timeout")
                 partial = box.get("partial")
@@ -515,25 +649,64 @@ def run_fleet(targets, worker, concurrency=16, deadline=60.0, poll=0.02, progres
                 else:
                     results[index] = error_result(targets[index], error)
                 del active[index]
-        if active:
-            time.sleep(poll)
     return results
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# pyghmi client
+# IPMI client
 # ---------------------------------------------------------------------------------------------------------------
 
 _PATCH_LOCK = threading.Lock()
 _PATCHED = []
 
 
-def _install_suite_fallback():
-    """Make pyghmi fall back from cipher suite 17 to 3 when the BMC answers the open session with another
-    algorithm than the one proposed (pyghmi takes such an answer as given and crashes later)."""
+def _io_sendto(sock, packet, sockaddr):
+    """pyghmi's _io_sendto without its setblocking(1) (see _install_pyghmi_fixes)."""
+    sock = getattr(sock, "fd", sock)
+    try:
+        sock.sendto(packet, sockaddr)
+    except OSError:
+        pass
+
+
+def _io_recvfrom(sock, size):
+    """pyghmi's _io_recvfrom without its setblocking(0): a read that never blocks, whatever the socket's mode."""
+    try:
+        if _DONTWAIT:
+            return sock.recvfrom(size, _DONTWAIT)
+        if not select.select([sock], [], [], 0)[0]:
+            return None
+        return sock.recvfrom(size)
+    except OSError:
+        return None
+
+
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
+
+
+def pyghmi_modules():
+    """(pyghmi.ipmi.command, pyghmi.ipmi.private.session), imported on first use: they take about 0.1 s to import
+    and only the sensor walk and IPMI 1.5 BMCs need them."""
+    from pyghmi.ipmi import command  # pylint: disable=import-outside-toplevel
+    from pyghmi.ipmi.private import session  # pylint: disable=import-outside-toplevel
+    return command, session
+
+
+def _install_pyghmi_fixes():
+    """Patch pyghmi (1.6.x) where it breaks under a fleet call.
+
+    * Socket blocking mode: pyghmi's send sets the shared client socket blocking and its I/O thread sets it
+      non-blocking just before each read. A send from another thread between the two leaves the I/O thread blocked
+      in recvfrom() until some packet comes, and every session of the process waits with it (no retries, no
+      timeouts). Sockets now stay in one mode: reads are non-blocking per call.
+    * Cipher suites: fall back from suite 17 to 3 when the BMC answers the open session with another algorithm
+      than the one proposed (pyghmi takes such an answer as given and crashes later)."""
+    pyghmi_session = pyghmi_modules()[1]
     with _PATCH_LOCK:
         if _PATCHED:
             return
+        pyghmi_session._io_sendto = _io_sendto
+        pyghmi_session._io_recvfrom = _io_recvfrom
         original = pyghmi_session.Session._got_rmcp_response
 
         def _got_rmcp_response(self, data):
@@ -548,16 +721,332 @@ def _install_suite_fallback():
         _PATCHED.append(True)
 
 
+class Ipmi15Only(Exception):
+    """The BMC does not offer IPMI 2.0 (RMCP+): BmcClient falls back to pyghmi's IPMI 1.5 session."""
+
+
+class _LoginStepTimeout(Exception):
+    def __init__(self, step):
+        super(_LoginStepTimeout, self).__init__(step)
+        self.step = step
+
+
+class _SuiteRefused(Exception):
+    pass
+
+
+class _RoleRefused(Exception):
+    pass
+
+
+class LanSession(object):
+    """One IPMI 2.0 session (RMCP+, cipher suite 17 or 3: HMAC authentication and integrity, AES-CBC-128) to one
+    BMC, over its own connected UDP socket.
+
+    Synchronous and self-contained: the thread that uses it does its own sends and blocking receives, and nothing
+    is shared with other sessions (pyghmi's sessions share sockets, an I/O thread and class-level tables between
+    all sessions of the process). raw_command() has pyghmi's signature and answer shape, so that pyghmi's SDR and
+    OEM code can run on top of it (see _session_command).
+
+    Timing: a request is sent up to len(timeouts) times, waiting timeouts[i] (+0-20%) for the answer each time.
+    A session setup step (open session, RAKP 1/3) is not resent; the whole setup starts over with a new session
+    ID instead (BMCs do not take a repeated RAKP message well), at most len(timeouts) times."""
+
+    ipmiversion = 2.0
+
+    def __init__(self, address, port, username, password, label, timeouts=(1.0, 1.5, 2.5)):
+        self.bmc = address
+        self.port = int(port)
+        self.userid = username.encode("utf-8") if not isinstance(username, bytes) else username
+        self.password = password.encode("utf-8") if not isinstance(password, bytes) else password
+        self.label = label
+        self.timeouts = tuple(timeouts)
+        self.sock = None
+        self.keys = None
+        self.suite = None
+        self.privilege = None
+        self.console_id = 0
+        self.bmc_id = 0
+        self.seq = 0
+        self.rq_seq = 0
+        self.tag = 0
+        self.logged = False
+        self.refused = False
+        self.network_error = None
+
+    # transport ------------------------------------------------------------------------------------------------
+    def open(self, sock=None):
+        """Log in over `sock` (an object with send, recv, settimeout and close; by default a new UDP socket
+        connected to the BMC). Raises IpmiError, or Ipmi15Only; the socket is closed on failure."""
+        if sock is None:
+            try:
+                family, _type, _proto, _name, sockaddr = socket.getaddrinfo(self.bmc, self.port, 0,
+                                                                            socket.SOCK_DGRAM)[0]
+            except (socket.gaierror, UnicodeError) as exc:
+                raise IpmiError(self.label, "cannot resolve the address: %s" % exc, "unreachable")
+            sock = socket.socket(family, socket.SOCK_DGRAM)
+            try:
+                sock.connect(sockaddr)
+            except OSError as exc:
+                sock.close()
+                raise IpmiError(self.label, "cannot open a session: %s" % exc, "unreachable")
+        self.sock = sock
+        try:
+            self._login()
+        except BaseException:
+            self.logout()  # a session that got as far as RAKP 4 is closed on the BMC too
+            raise
+        return self
+
+    def _close_socket(self):
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+
+    def _exchange(self, make_packet, accept, timeouts):
+        """Send make_packet() (called again for each resend) and wait for a datagram that accept() turns into a
+        value other than None. Returns that value, or None when every wait in `timeouts` ran out."""
+        for wait in timeouts:
+            try:
+                self.sock.send(make_packet())
+            except ConnectionRefusedError:  # the ICMP "port unreachable" of an earlier packet surfaces here
+                self.refused = True
+            except OSError as exc:  # no route, network down: the wait below runs out
+                self.network_error = str(exc)
+            end = time.time() + wait * (1.0 + 0.2 * random.random())
+            while True:
+                left = end - time.time()
+                if left <= 0:
+                    break
+                self.sock.settimeout(left)
+                try:
+                    data = self.sock.recv(4096)
+                except socket.timeout:
+                    break
+                except ConnectionRefusedError:
+                    self.refused = True
+                    continue
+                except OSError as exc:
+                    self.network_error = str(exc)
+                    time.sleep(min(left, 0.05))
+                    continue
+                value = accept(data)
+                if value is not None:
+                    return value
+        return None
+
+    # session setup --------------------------------------------------------------------------------------------
+    def _login(self):
+        caps = self._exchange(lambda: auth_cap_request(0), parse_auth_cap_response, self.timeouts)
+        if caps is None:
+            cause = classify_error(None)[1]
+            if self.refused:
+                cause = "no answer from the BMC (port unreachable: wrong address or port, or not a BMC)"
+            elif self.network_error:
+                cause = "no answer from the BMC (%s)" % self.network_error
+            raise IpmiError(self.label, "cannot open a session: %s" % cause, "unreachable")
+        if caps.get("completion_code") or "2.0" not in caps.get("versions", []):
+            raise Ipmi15Only()
+        privilege = 4
+        suites = list(SUITE_ORDER)
+        step = None
+        for wait in self.timeouts:
+            try:
+                while True:
+                    try:
+                        self._setup(suites[0], privilege, wait)
+                        return
+                    except _SuiteRefused:
+                        suites.pop(0)
+                        if not suites:
+                            raise IpmiError(self.label, "cannot open a session: %s" % classify_error("cipher")[1],
+                                            "cipher")
+                    except _RoleRefused:
+                        if privilege != 4:
+                            raise IpmiError(self.label, "cannot open a session: %s (the BMC refuses the "
+                                            "administrator and operator roles)" % classify_error("unauthorized")[1],
+                                            "auth")
+                        privilege = 3
+            except _LoginStepTimeout as exc:
+                step = exc.step
+        cause = "cannot open a session: %s (no answer to %s)" % (classify_error("timeout")[1], step)
+        raise IpmiError(self.label, cause, "timeout")
+
+    def _next_tag(self):
+        self.tag = (self.tag + 1) & 0xFF
+        return self.tag
+
+    def _setup_step(self, payload_type, payload, answer_type, tag, wait, step, check=None):
+        """Send one session setup message and wait for its answer (same tag, no resend). Returns the answer. An
+        error answer may hold only the tag and the status (ipmi_sim sends just those two bytes)."""
+        def accept(data):
+            got = unseal(data)
+            if got is None or got[0] != answer_type or len(got[1]) < 2 or bytearray(got[1])[0] != tag:
+                return None
+            answer = bytearray(got[1])
+            if answer[1] == 0 and check is not None and not check(answer):
+                return None
+            return answer
+        answer = self._exchange(lambda: seal(payload_type, payload, 0, 0), accept, (wait,))
+        if answer is None:
+            raise _LoginStepTimeout(step)
+        return answer
+
+    def _setup(self, suite, privilege, wait):
+        """Open session, RAKP 1-4, set the session privilege level."""
+        auth_alg, integrity_alg, conf_alg, hashfn, authlen = CIPHER_SUITES[suite]
+        self.keys = None
+        self.logged = False
+        console_id = struct.unpack("<I", os.urandom(4))[0] | 1
+        console_bytes = struct.pack("<I", console_id)
+        tag = self._next_tag()
+        request = bytearray([tag, 0, 0, 0]) + console_bytes + bytearray([
+            0, 0, 0, 8, auth_alg, 0, 0, 0, 1, 0, 0, 8, integrity_alg, 0, 0, 0, 2, 0, 0, 8, conf_alg, 0, 0, 0])
+        answer = self._setup_step(PAYLOAD_OPEN_REQUEST, request, PAYLOAD_OPEN_RESPONSE, tag, wait, "open session",
+                                  lambda a: len(a) >= 36 and bytes(a[4:8]) == console_bytes)
+        if answer[1] in CIPHER_STATUS:
+            raise _SuiteRefused()
+        if answer[1]:
+            raise rmcp_status_error(self.label, "open session", answer[1])
+        chosen = (answer[16], answer[24], answer[32])
+        if chosen != (auth_alg, integrity_alg, conf_alg):
+            # some BMCs (pyghmi's server) answer with another suite than the one proposed: take it if it is known
+            known = [s for s in SUITE_ORDER if CIPHER_SUITES[s][:3] == chosen]
+            if not known:
+                raise _SuiteRefused()
+            suite = known[0]
+            auth_alg, integrity_alg, conf_alg, hashfn, authlen = CIPHER_SUITES[suite]
+        bmc_id = struct.unpack("<I", bytes(answer[8:12]))[0]
+        bmc_bytes = bytes(answer[8:12])
+
+        # RAKP 1/2: the BMC proves it knows the password
+        role = 0x10 | privilege  # name-only lookup
+        user = self.userid
+        rm = os.urandom(16)
+        tag = self._next_tag()
+        rakp1 = bytearray([tag, 0, 0, 0]) + bmc_bytes + rm + bytearray([role, 0, 0, len(user)]) + user
+        answer = self._setup_step(PAYLOAD_RAKP1, rakp1, PAYLOAD_RAKP2, tag, wait, "RAKP message 1",
+                                  lambda a: bytes(a[4:8]) == console_bytes)
+        if answer[1] in (0x09, 0x0D) and privilege == 4:
+            raise _RoleRefused()
+        if answer[1]:
+            raise rmcp_status_error(self.label, "RAKP message 2", answer[1])
+        digest = hashfn().digest_size
+        if len(answer) < 40 + digest:
+            raise IpmiError(self.label, "cannot open a session: RAKP message 2 too short", "error")
+        rc, guid = bytes(answer[8:24]), bytes(answer[24:40])
+        expected = hmac.new(self.password, console_bytes + bmc_bytes + rm + rc + guid + bytearray([role, len(user)])
+                            + user, hashfn).digest()
+        if not hmac.compare_digest(expected, bytes(answer[40:40 + digest])):
+            raise IpmiError(self.label, "cannot open a session: %s" % classify_error("incorrect password")[1],
+                            "auth")
+        sik = hmac.new(self.password, rm + rc + bytearray([role, len(user)]) + user, hashfn).digest()
+        keys = SessionKeys(sik, hashfn, authlen)
+
+        # RAKP 3/4: the client proves it, the BMC confirms the session keys
+        tag = self._next_tag()
+        code = hmac.new(self.password, rc + console_bytes + bytearray([role, len(user)]) + user, hashfn).digest()
+        answer = self._setup_step(PAYLOAD_RAKP3, bytearray([tag, 0, 0, 0]) + bmc_bytes + code, PAYLOAD_RAKP4, tag,
+                                  wait, "RAKP message 3", lambda a: bytes(a[4:8]) == console_bytes)
+        if answer[1]:
+            raise rmcp_status_error(self.label, "RAKP message 4", answer[1])
+        check = hmac.new(sik, rm + bmc_bytes + guid, hashfn).digest()[:authlen]
+        if not hmac.compare_digest(check, bytes(answer[8:8 + authlen])):
+            raise IpmiError(self.label, "cannot open a session: RAKP message 4 integrity check failed", "auth")
+
+        self.keys, self.suite, self.console_id, self.bmc_id, self.seq = keys, suite, console_id, bmc_id, 0
+        self.logged = True
+        code, _data = self.request(0x06, 0x3B, [privilege], timeouts=(wait, wait))
+        if code in (0x80, 0x81) and privilege == 4:
+            privilege = 3
+            code, _data = self.request(0x06, 0x3B, [privilege], timeouts=(wait, wait))
+        if code:
+            raise IpmiError(self.label, "cannot open a session: %s (set session privilege level: %s)"
+                            % (classify_error("insufficient privilege")[1], completion_text(code)), "auth")
+        self.privilege = privilege
+
+    # commands -------------------------------------------------------------------------------------------------
+    def request(self, netfn, command, data=(), timeouts=None):
+        """Send an IPMI request in the session; returns (completion code, data). Raises IpmiError on silence."""
+        if not self.logged:
+            raise IpmiError(self.label, "the session is closed", "error")
+        self.rq_seq = (self.rq_seq + 1) & 0x3F
+        seq = self.rq_seq
+        message = ipmi_request(netfn, command, seq, data)
+
+        def make():
+            self.seq = (self.seq + 1) & 0xFFFFFFFF or 1
+            return seal(PAYLOAD_IPMI, message, self.bmc_id, self.seq, self.keys)
+
+        def accept(packet):
+            got = unseal(packet, self.keys, self.console_id)
+            if got is None or got[0] != PAYLOAD_IPMI:
+                return None
+            answer = parse_ipmi_response(got[1])
+            if answer and answer["netfn"] == netfn + 1 and answer["command"] == command and answer["seq"] == seq:
+                return answer
+            return None
+
+        answer = self._exchange(make, accept, timeouts or self.timeouts)
+        if answer is None:
+            cause = "%s (netfn 0x%02x command 0x%02x)" % (classify_error("timeout")[1], netfn, command)
+            raise IpmiError(self.label, cause, "timeout")
+        return answer["code"], answer["data"]
+
+    def raw_command(self, netfn, command, bridge_request=None, data=(), delay_xmit=None, retry=True, timeout=None,
+                    rslun=0):
+        """pyghmi's Session.raw_command: returns dict(netfn, command, code, data[, error])."""
+        if bridge_request:
+            raise IpmiError(self.label, "bridged IPMI requests are not supported", "error")
+        code, answer = self.request(netfn, command, data, None if retry else self.timeouts[:1])
+        response = dict(netfn=netfn + 1, command=command, code=code, data=bytearray(answer))
+        if code:
+            response["error"] = completion_text(code)
+        return response
+
+    def logout(self):
+        """Close the session on the BMC (one try, short wait) and the socket. Safe to call more than once."""
+        if self.logged and self.sock is not None:
+            try:
+                self.request(0x06, 0x3C, list(struct.pack("<I", self.bmc_id)), timeouts=(0.5,))
+            except IpmiError:
+                pass
+        self.logged = False
+        self._close_socket()
+
+
+def _session_command(session, address):
+    """A pyghmi Command whose requests go through `session` (a LanSession), for pyghmi's SDR and OEM code."""
+    command_class = pyghmi_modules()[0].Command
+    cmd = command_class.__new__(command_class)
+    cmd.onlogon = None
+    cmd.bmc = address
+    cmd._sdrcachedir = None
+    cmd._sdr = None
+    cmd._oem = None
+    cmd._oemknown = False
+    cmd._netchannel = None
+    cmd._ipv6support = None
+    cmd.certverify = None
+    cmd.kwargs = {}
+    cmd.ipmi_session = session
+    return cmd
+
+
 class BmcClient(object):
-    """One IPMI 2.0 session to one BMC (pyghmi)."""
+    """One IPMI session to one BMC: a LanSession (IPMI 2.0), or pyghmi's session for a BMC that only speaks IPMI
+    1.5. command() is a pyghmi Command on top of either (SDR walk, sensor decoding)."""
 
     def __init__(self, target):
         if not HAS_PYGHMI:
             raise IpmiError(target_label(target), "the pyghmi Python library is not installed", "missing")
-        _install_suite_fallback()
         self.target = target
         self.label = target_label(target)
         self.cmd = None
+        self.session = None
 
     def _fail(self, exc, what):
         text = str(exc) if exc is not None and str(exc) not in ("", "None") else None
@@ -568,12 +1057,30 @@ class BmcClient(object):
         return IpmiError(self.label, scrub("%s: %s" % (what, cause), secrets), kind)
 
     def connect(self, retries=1):
-        """Open the session; a session that got no answer is retried `retries` times (busy BMCs drop packets)."""
+        """Open the session. IPMI 2.0 BMCs get a LanSession (it retries on its own); an IPMI 1.5 BMC gets pyghmi's
+        session, retried `retries` times when it got no answer (busy BMCs drop packets)."""
+        session = LanSession(self.target["address"], self.target["port"], self.target["username"],
+                             self.target["password"], self.label)
+        try:
+            session.open()
+        except Ipmi15Only:
+            return self._connect_pyghmi(retries)
+        self.session = session
+        return self
+
+    def command(self):
+        """The pyghmi Command of this session (made on first use for a LanSession)."""
+        if self.cmd is None and self.session is not None:
+            self.cmd = _session_command(self.session, self.target["address"])
+        return self.cmd
+
+    def _connect_pyghmi(self, retries):
+        _install_pyghmi_fixes()
         for attempt in range(retries + 1):
             try:
-                self.cmd = pyghmi_command.Command(bmc=self.target["address"], userid=self.target["username"],
-                                                  password=self.target["password"], port=int(self.target["port"]),
-                                                  keepalive=False)
+                self.cmd = pyghmi_modules()[0].Command(
+                    bmc=self.target["address"], userid=self.target["username"], password=self.target["password"],
+                    port=int(self.target["port"]), keepalive=False)
                 return self
             except Exception as exc:  # pylint: disable=broad-except
                 self._forget_session()
@@ -586,9 +1093,14 @@ class BmcClient(object):
         """Drop pyghmi's cached half-open session for this target, so that a later session starts afresh."""
         key = (self.target["address"], self.target["username"], self.target["password"], int(self.target["port"]),
                None)
-        pyghmi_session.Session.initting_sessions.pop(key, None)
+        pyghmi_modules()[1].Session.initting_sessions.pop(key, None)
 
     def close(self):
+        if self.session is not None:
+            self.session.logout()
+            self.session = None
+            self.cmd = None
+            return
         if self.cmd is not None:
             try:
                 self.cmd.ipmi_session.logout()
@@ -606,6 +1118,11 @@ class BmcClient(object):
         return data
 
     def raw_code(self, netfn, command, data=(), what=None):
+        if self.session is not None:
+            try:
+                return self.session.request(netfn, command, data)
+            except IpmiError as exc:
+                raise IpmiError(self.label, "%s: %s" % (what, exc.cause) if what else exc.cause, exc.kind)
         try:
             rsp = self.cmd.raw_command(netfn=netfn, command=command, data=list(data))
         except pyghmi_exc.IpmiException as exc:
@@ -731,8 +1248,11 @@ class BmcClient(object):
     def get_sensors(self):
         """Sensor readings with health and thresholds; a sensor whose thresholds cannot be read keeps its reading."""
         try:
-            self.cmd.init_sdr()
-            sdr = self.cmd._sdr
+            cmd = self.command()
+            cmd.init_sdr()
+            sdr = cmd._sdr
+        except IpmiError:
+            raise
         except Exception as exc:  # pylint: disable=broad-except
             if isinstance(exc, pyghmi_exc.IpmiException) and getattr(exc, "ipmicode", 0):
                 raise IpmiError(self.label, "read SDR repository: %s" % completion_text(exc.ipmicode), "bmc")
@@ -750,7 +1270,7 @@ class BmcClient(object):
                 out.append(item)
                 continue
             try:
-                reading = entry.decode_sensor_reading(self.cmd, data)
+                reading = entry.decode_sensor_reading(cmd, data)
                 item.update(value=reading.value, units=_text(getattr(reading, "units", None)),
                             health=health_name(reading.health), states=list(reading.states or []),
                             unavailable=bool(reading.unavailable))
@@ -764,7 +1284,7 @@ class BmcClient(object):
                     for bit, key in enumerate(THRESHOLD_KEYS):
                         if key in keys and len(tdata) > bit + 1:
                             try:
-                                item["thresholds"][key] = entry.decode_value(self.cmd, tdata[bit + 1])
+                                item["thresholds"][key] = entry.decode_value(cmd, tdata[bit + 1])
                             except Exception:  # pylint: disable=broad-except
                                 item["thresholds"][key] = tdata[bit + 1]
             out.append(item)

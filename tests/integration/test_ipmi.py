@@ -7,10 +7,12 @@ Peers (module-scoped fixtures, all on 127.77.0.0/29, port 623):
      FRU reads limited to 32 bytes
   .5 a silent UDP socket (a BMC that never answers)
   .1, .6 nothing
+A fleet of 120 lab BMCs (one process, 127.77.1.1 ports 22000-22119) checks the fleet call at several concurrencies.
 Every module runs through ansible-playbook; states are cross-checked with ipmitool.
 """
 
 import os
+import socket
 import sys
 import time
 
@@ -27,6 +29,7 @@ LAB = "127.77.0.3"
 LAB_NOSHIM = "127.77.0.4"
 SILENT = "127.77.0.5"
 NOTHING = "127.77.0.6"
+FARM, FARM_PORT, FARM_SIZE = "127.77.1.1", 22000, 120
 USER, PASSWORD = "admin", "Pa55-word-x"
 CREDS = {"username": USER, "password": PASSWORD}
 
@@ -73,6 +76,17 @@ def power_status(address):
 
 def boot_flags(address):
     return sims.ipmitool(address, 623, "chassis", "bootparam", "get", "5", username=USER, password=PASSWORD)
+
+
+def wait_for(predicate, limit=10.0):
+    """Poll predicate until it holds (True) or `limit` seconds pass (False)."""
+    deadline = time.time() + limit
+    while True:
+        if predicate():
+            return True
+        if time.time() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def hooks(peers):
@@ -379,15 +393,17 @@ def test_lab_bmc_hook_commands_and_config(tmp_path):
     try:
         assert power_status("127.77.0.9") == "off"
         sims.ipmitool("127.77.0.9", 623, "chassis", "power", "on", username=USER, password=PASSWORD)
-        assert state.read_text().strip() == "true" and power_status("127.77.0.9") == "on"
+        # with a status_cmd the lab BMC answers at once and runs the hook after its answer, as a real BMC does
+        assert wait_for(lambda: state.read_text().strip() == "true") and power_status("127.77.0.9") == "on"
         state.write_text("false\n")  # the container stopped by itself: the BMC follows status_cmd
         assert power_status("127.77.0.9") == "off"
         sims.ipmitool("127.77.0.9", 623, "chassis", "bootdev", "pxe", username=USER, password=PASSWORD)
         sims.ipmitool("127.77.0.9", 623, "chassis", "power", "on", username=USER, password=PASSWORD)
-        assert (tmp_path / "running.reprov").read_text().split() == ["node-a"]
-        assert power_status("127.77.0.9") == "on"
+        reprov = tmp_path / "running.reprov"
+        assert wait_for(lambda: reprov.exists() and reprov.read_text().split() == ["node-a"])
+        assert wait_for(lambda: power_status("127.77.0.9") == "on")
         sims.ipmitool("127.77.0.9", 623, "chassis", "power", "off", username=USER, password=PASSWORD)
-        assert state.read_text().strip() == "false"
+        assert wait_for(lambda: state.read_text().strip() == "false")
     finally:
         lab.stop()
     import labbmc  # noqa: PLC0415
@@ -395,3 +411,121 @@ def test_lab_bmc_hook_commands_and_config(tmp_path):
     bad.write_text("- {name: x}\n")
     with pytest.raises(ValueError, match="every BMC needs address"):
         labbmc.load_config(str(bad))
+
+
+def test_fleet_of_120_lab_bmcs_answers_at_any_concurrency(tmp_path):
+    """Issue 3: at some concurrencies (12, 32) a fleet call used to stall until its deadline, dozens of targets
+    timing out. The lab BMC process wedged (pyghmi's I/O thread blocked in recvfrom on a socket that the main thread
+    had switched back to blocking), and the client shared pyghmi's sockets and I/O thread between its worker threads.
+    Every target must answer correctly in every round, far inside the deadline."""
+    nodes = [{"name": "f%03d" % i, "address": FARM, "port": FARM_PORT + i, "username": USER, "password": PASSWORD,
+              "initial_power": bool(i % 2)} for i in range(FARM_SIZE)]
+    targets = [{"name": n["name"], "address": FARM, "port": n["port"]} for n in nodes]
+    base = dict(targets=targets, timeout=20, **CREDS)
+    rounds = [32, 32, 32, 12, 64, 1, 8, 32]
+    tasks = [{"name": "round %d" % index, "helion.openstack.ipmi_info": dict(base, gather=["power"], concurrency=conc)}
+             for index, conc in enumerate(rounds)]
+    tasks += [{"name": "all on", "helion.openstack.ipmi_power": dict(base, state="on", concurrency=32)},
+              {"name": "after", "helion.openstack.ipmi_info": dict(base, gather=["power"], concurrency=32)}]
+    farm = sims.LabBmcProcess(tmp_path, nodes, name="farm").start(limit=60)
+    try:
+        start = time.time()
+        run = run_tasks(tmp_path, tasks, timeout=600)
+        took = time.time() - start
+    finally:
+        farm.stop()
+    assert run.rc == 0, run.stdout[-3000:]
+    expected = ["on" if i % 2 else "off" for i in range(FARM_SIZE)]
+    for index, conc in enumerate(rounds):
+        res = run.result("round %d" % index)
+        assert [r["name"] for r in res["results"]] == [n["name"] for n in nodes]
+        wrong = [r.get("msg") for r, want in zip(res["results"], expected) if r.get("power") != want]
+        assert not wrong, "concurrency %d: %d wrong, e.g. %s" % (conc, len(wrong), wrong[:3])
+        assert res["elapsed"] < 10, "concurrency %d took %ss (a stall waits for the 20 s deadline)" % (
+            conc, res["elapsed"])
+    on = run.result("all on")
+    assert [r["changed"] for r in on["results"]] == [not bool(i % 2) for i in range(FARM_SIZE)]
+    assert [r.get("power") for r in run.result("after")["results"]] == ["on"] * FARM_SIZE
+    assert took < 300
+
+
+class PortView(object):
+    """One client UDP socket used as if it were connected to one BMC, so that sessions to several BMCs come from
+    one client port (as pyghmi, which shares a socket between up to 64 sessions, makes them)."""
+
+    def __init__(self, sock, peer):
+        self.sock, self.peer = sock, peer
+
+    def send(self, data):
+        return self.sock.sendto(data, self.peer)
+
+    def settimeout(self, value):
+        self.sock.settimeout(value)
+
+    def recv(self, size):
+        while True:
+            data, peer = self.sock.recvfrom(size)
+            if peer[:2] == self.peer:
+                return data
+
+    def close(self):
+        pass
+
+
+def test_lab_bmc_new_login_on_a_used_client_port_keeps_the_other_bmcs_sessions(tmp_path):
+    """pyghmi's server drops the sessions of a client port at *every* BMC of the process when a new login comes
+    from that port to one of them; with many BMCs in one process that killed other logins in flight."""
+    from ansible_collections.helion.openstack.plugins.module_utils import _ipmi  # noqa: PLC0415
+    address = "127.77.0.11"
+    nodes = [{"name": "p%d" % i, "address": address, "port": 22500 + i, "username": USER, "password": PASSWORD}
+             for i in range(2)]
+    lab = sims.LabBmcProcess(tmp_path, nodes, name="ports").start()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        def login(index):
+            session = _ipmi.LanSession(address, 22500 + index, USER, PASSWORD, "p%d" % index, timeouts=(0.5, 0.5))
+            return session.open(PortView(sock, (address, 22500 + index)))
+
+        login(0)
+        second = login(1)
+        assert second.request(0x00, 0x01)[0] == 0
+        again = login(0)  # p0 still holds a session for this port
+        assert again.request(0x00, 0x01)[0] == 0
+        assert second.request(0x00, 0x01)[0] == 0, "p1 lost its session"
+        again.logout()
+        second.logout()
+    finally:
+        sock.close()
+        lab.stop()
+
+
+def test_lab_bmc_socket_reads_never_block():
+    import labbmc  # noqa: PLC0415
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind(("127.0.0.1", 0))
+        sock.setblocking(True)  # what pyghmi's send leaves behind
+        start = time.time()
+        assert labbmc._io_recvfrom(sock, 100) is None
+        assert time.time() - start < 0.5
+        labbmc._io_sendto(sock, b"ping", sock.getsockname())
+        assert sock.getblocking() is True and labbmc._io_recvfrom(sock, 100)[0] == b"ping"
+    finally:
+        sock.close()
+
+
+def test_ipmi15_only_bmc_falls_back_to_pyghmi(peers, monkeypatch):
+    """A BMC without IPMI 2.0 gets pyghmi's session. ipmi_sim also speaks 2.0, so the test makes the IPMI 2.0
+    session refuse it: what is checked is the fallback (pyghmi's session, with our socket fixes, in the same
+    client), not pyghmi's IPMI 1.5 code itself."""
+    from ansible_collections.helion.openstack.plugins.module_utils import _ipmi  # noqa: PLC0415
+
+    def refuse(self, sock=None):
+        raise _ipmi.Ipmi15Only()
+
+    monkeypatch.setattr(_ipmi.LanSession, "open", refuse)
+    sim = dict(name="sim", address=SIM, port=623, **CREDS)
+    res = _ipmi.info_target(sim, ["power", "firmware"])
+    assert res["errors"] == {} and res["power"] == power_status(SIM)
+    assert res["firmware"]["ipmi_version"] == "2.0"
+    assert _ipmi.pyghmi_modules()[1]._io_recvfrom is _ipmi._io_recvfrom

@@ -1,6 +1,9 @@
-"""Unit tests of the pure logic in plugins/module_utils/_ipmi.py (no BMC needed)."""
+"""Unit tests of plugins/module_utils/_ipmi.py: the pure logic, and the IPMI 2.0 session against a fake BMC in a
+thread on 127.0.0.1 (no simulator needed)."""
 
+import hmac
 import socket
+import struct
 import threading
 import time
 
@@ -422,3 +425,297 @@ def test_run_fleet_deadline_keeps_partial_info():
 def test_finish_partial(errors, section, partial, msg):
     res = m.finish_partial({"errors": dict(errors)}, section, "boom" if section else None)
     assert res["partial"] is partial and res["msg"] == msg
+
+
+# --- RMCP+ framing ---------------------------------------------------------------------------------------------
+
+def test_ipmi_request_checksums_and_response_parsing():
+    msg = bytearray(m.ipmi_request(0x00, 0x01, 5, [7, 8]))
+    assert msg[:3] == bytearray([0x20, 0x00, 0xE0])  # rsAddr, netFn/LUN, checksum of both
+    assert msg[3:8] == bytearray([0x81, 5 << 2, 0x01, 7, 8]) and sum(msg[3:]) & 0xFF == 0
+    assert m.parse_ipmi_response(bytes(bytearray([0x81, 0x04, 0x7B, 0x20, 5 << 2, 0x01, 0x00, 0x21, 0x10, 0x40,
+                                                  0x00]))) == dict(netfn=1, seq=5, command=1, code=0,
+                                                                   data=[0x21, 0x10, 0x40])
+    assert m.parse_ipmi_response(b"\x81\x04") is None
+
+
+@pytest.mark.parametrize("length, pad", [(0, 15), (14, 1), (15, 0), (16, 15), (30, 1)])
+def test_aes_pad_fills_whole_blocks(length, pad):
+    trailer = bytearray(m.aes_pad(length))
+    assert (length + len(trailer)) % 16 == 0 and trailer[-1] == pad and list(trailer[:-1]) == list(range(1, pad + 1))
+
+
+@pytest.mark.parametrize("suite", [3, 17])
+def test_seal_unseal_round_trip_and_rejections(suite):
+    _auth, _integrity, _conf, hashfn, authlen = m.CIPHER_SUITES[suite]
+    keys = m.SessionKeys(b"k" * 20, hashfn, authlen)
+    message = m.ipmi_request(0x06, 0x01, 3)
+    packet = m.seal(m.PAYLOAD_IPMI, message, 0x11223344, 7, keys)
+    assert (len(packet) - 4 - authlen) % 4 == 0  # integrity pad: session part before the code is 4-byte aligned
+    assert m.unseal(packet, keys, 0x11223344) == (m.PAYLOAD_IPMI, message)
+    assert message not in packet  # encrypted
+    assert m.unseal(packet, keys, 0x55555555) is None  # other session
+    tampered = bytearray(packet)
+    tampered[20] ^= 1
+    assert m.unseal(bytes(tampered), keys, 0x11223344) is None
+    other = m.SessionKeys(b"x" * 20, hashfn, authlen)
+    assert m.unseal(packet, other, 0x11223344) is None
+    clear = m.seal(m.PAYLOAD_IPMI, message, 0x11223344, 7)  # no integrity code: refused inside a session
+    assert m.unseal(clear, keys, 0x11223344) is None
+    assert m.unseal(clear) == (m.PAYLOAD_IPMI, message)
+    assert m.unseal(b"\x06\x00\xff\x07\x00" + bytes(20)) is None  # IPMI 1.5
+
+
+def test_rmcp_status_errors_have_kinds():
+    assert m.rmcp_status_error("b1", "RAKP message 2", 0x0D).kind == "auth"
+    assert "authentication failed" in str(m.rmcp_status_error("b1", "RAKP message 2", 0x0D))
+    assert m.rmcp_status_error("b1", "open session", 0x11).kind == "cipher"
+    assert m.rmcp_status_error("b1", "open session", 0x01).kind == "bmc"
+    assert "0x42" in str(m.rmcp_status_error("b1", "open session", 0x42))
+
+
+# --- pyghmi socket fixes ---------------------------------------------------------------------------------------
+
+def test_pyghmi_io_fixes_never_block_nor_switch_the_socket_mode():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind(("127.0.0.1", 0))
+        peer.bind(("127.0.0.1", 0))
+        sock.setblocking(True)
+        start = time.time()
+        assert m._io_recvfrom(sock, 100) is None  # pyghmi's own read blocks here once another thread sent
+        assert time.time() - start < 0.5 and sock.getblocking() is True
+        peer.setblocking(False)
+        m._io_sendto(peer, b"hello", sock.getsockname())
+        assert peer.getblocking() is False
+        assert m._io_recvfrom(sock, 100)[0] == b"hello"
+    finally:
+        sock.close()
+        peer.close()
+
+
+def test_run_fleet_hands_a_slot_on_without_polling():
+    targets = [{"name": "t%d" % i, "address": "10.0.0.%d" % i, "port": 623} for i in range(60)]
+    start = time.time()
+    out = m.run_fleet(targets, lambda t: dict(m.public_target(t), failed=False), concurrency=1, deadline=5)
+    assert time.time() - start < 0.6  # 60 x the old 20 ms poll would be 1.2 s
+    assert [r["name"] for r in out] == [t["name"] for t in targets]
+
+
+# --- LanSession against a fake BMC -----------------------------------------------------------------------------
+
+class FakeBmc(object):
+    """An RMCP+ BMC on 127.0.0.1 in a thread, written from the IPMI 2.0 specification with the framing helpers:
+    enough of it to test LanSession's session setup, retries and fallbacks."""
+
+    def __init__(self, password=b"secret", user=b"admin", suites=(3, 17), answer_suite=None, short_errors=False,
+                 max_priv=4, drop=None, power=True):
+        self.password, self.user, self.suites, self.answer_suite = password, user, suites, answer_suite
+        self.short_errors, self.max_priv, self.power = short_errors, max_priv, power
+        self.drop = dict(drop or {})  # payload type (or "cmd-0x01") -> how many of them to ignore
+        self.seen = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.running = True
+        self.keys = None
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.daemon = True
+        self.thread.start()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(5)
+        self.sock.close()
+
+    def _dropped(self, key):
+        if self.drop.get(key):
+            self.drop[key] -= 1
+            return True
+        return False
+
+    def _serve(self):
+        while self.running:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except socket.timeout:
+                continue
+            answer = self._handle(bytearray(data))
+            if answer is not None:
+                self.sock.sendto(answer, peer)
+
+    def _handle(self, data):
+        if data[4] == 0:  # IPMI 1.5 sessionless: Get Channel Authentication Capabilities
+            self.seen.append("caps")
+            msg = [0x81, 0x07 << 2, 0x00, 0x20, 0, 0x38, 0x00, 0x01, 0x80 | 0x04, 0x14, 0x02, 0, 0, 0, 0]
+            msg[2] = (-sum(msg[:2])) & 0xFF
+            msg.append((-sum(msg[3:])) & 0xFF)
+            return bytes(bytearray([6, 0, 0xFF, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, len(msg)] + msg))
+        got = m.unseal(bytes(data), self.keys)
+        if got is None:
+            return None
+        ptype, payload = got[0], bytearray(got[1])
+        self.seen.append(ptype)
+        if self._dropped(ptype):
+            return None
+        if ptype == m.PAYLOAD_OPEN_REQUEST:
+            return self._open(payload)
+        if ptype == m.PAYLOAD_RAKP1:
+            return self._rakp1(payload)
+        if ptype == m.PAYLOAD_RAKP3:
+            return self._rakp3(payload)
+        if ptype == m.PAYLOAD_IPMI:
+            return self._command(payload)
+        return None
+
+    def _open(self, payload):
+        tag, self.console = payload[0], bytes(payload[4:8])
+        proposed = (payload[12], payload[20], payload[28])
+        suite = [s for s in self.suites if m.CIPHER_SUITES[s][:3] == proposed]
+        if not suite:
+            if self.short_errors:
+                return m.seal(m.PAYLOAD_OPEN_RESPONSE, bytearray([tag, 0x11]), 0, 0)
+            return m.seal(m.PAYLOAD_OPEN_RESPONSE, bytearray([tag, 0x11, 0, 0]) + self.console, 0, 0)
+        self.suite = self.answer_suite or suite[0]
+        auth, integrity, conf = m.CIPHER_SUITES[self.suite][:3]
+        return m.seal(m.PAYLOAD_OPEN_RESPONSE, bytearray([tag, 0, 4, 0]) + self.console + b"\x99\x88\x77\x66"
+                      + bytearray([0, 0, 0, 8, auth, 0, 0, 0, 1, 0, 0, 8, integrity, 0, 0, 0, 2, 0, 0, 8, conf, 0, 0,
+                                   0]), 0, 0)
+
+    def _rakp1(self, payload):
+        tag, self.rm, self.role = payload[0], bytes(payload[8:24]), payload[24]
+        user = bytes(payload[28:28 + payload[27]])
+        if user != self.user or (self.role & 0x0F) > self.max_priv and self.max_priv < 4:
+            return m.seal(m.PAYLOAD_RAKP2, bytearray([tag, 0x0D if user != self.user else 0x09, 0, 0]) + self.console,
+                          0, 0)
+        hashfn = m.CIPHER_SUITES[self.suite][3]
+        self.rc, guid = b"R" * 16, b"G" * 16
+        self.guid = guid
+        code = hmac.new(self.password, self.console + b"\x99\x88\x77\x66" + self.rm + self.rc + guid
+                        + bytearray([self.role, len(user)]) + user, hashfn).digest()
+        self.sik = hmac.new(self.password, self.rm + self.rc + bytearray([self.role, len(user)]) + user,
+                            hashfn).digest()
+        return m.seal(m.PAYLOAD_RAKP2, bytearray([tag, 0, 0, 0]) + self.console + self.rc + guid + code, 0, 0)
+
+    def _rakp3(self, payload):
+        _auth, _integrity, _conf, hashfn, authlen = m.CIPHER_SUITES[self.suite]
+        expected = hmac.new(self.password, self.rc + self.console + bytearray([self.role, len(self.user)])
+                            + self.user, hashfn).digest()
+        if bytes(payload[8:]) != expected:
+            return m.seal(m.PAYLOAD_RAKP4, bytearray([payload[0], 0x0F, 0, 0]) + self.console, 0, 0)
+        self.keys = m.SessionKeys(self.sik, hashfn, authlen)
+        icv = hmac.new(self.sik, self.rm + b"\x99\x88\x77\x66" + self.guid, hashfn).digest()[:authlen]
+        return m.seal(m.PAYLOAD_RAKP4, bytearray([payload[0], 0, 0, 0]) + self.console + icv, 0, 0)
+
+    def _command(self, msg):
+        netfn, seq, command, data = msg[1] >> 2, msg[4] >> 2, msg[5], list(msg[6:-1])
+        self.seen.append("cmd-0x%02x" % command)
+        if self._dropped("cmd-0x%02x" % command):
+            return None
+        code, out = 0, []
+        if (netfn, command) == (0x06, 0x3B):
+            code, out = (0x81, []) if data[0] > self.max_priv else (0, [data[0]])
+        elif (netfn, command) == (0x00, 0x01):
+            out = [1 if self.power else 0, 0, 0]
+        elif (netfn, command) != (0x06, 0x3C):
+            code = 0xC1
+        head = [0x81, (netfn + 1) << 2]
+        body = [0x20, seq << 2, command, code] + out
+        answer = head + [(-sum(head)) & 0xFF] + body + [(-sum(body)) & 0xFF]
+        return m.seal(m.PAYLOAD_IPMI, answer, struct.unpack("<I", self.console)[0], 1, self.keys)
+
+
+@pytest.fixture
+def fake_bmc():
+    made = []
+
+    def make(**kwargs):
+        bmc = FakeBmc(**kwargs)
+        made.append(bmc)
+        return bmc
+    yield make
+    for bmc in made:
+        bmc.stop()
+
+
+def lan(bmc, password="secret", timeouts=(0.3, 0.3, 0.3)):
+    return m.LanSession("127.0.0.1", bmc.port, "admin", password, "b1 (127.0.0.1:%d)" % bmc.port, timeouts=timeouts)
+
+
+def test_lan_session_logs_in_with_suite_17_reads_power_and_closes(fake_bmc):
+    bmc = fake_bmc()
+    session = lan(bmc).open()
+    assert session.suite == 17 and session.privilege == 4
+    assert session.request(0x00, 0x01) == (0, [1, 0, 0])
+    assert session.raw_command(0x00, 0x05)["error"].startswith("completion code 0xC1")
+    session.logout()
+    assert bmc.seen[:4] == ["caps", m.PAYLOAD_OPEN_REQUEST, m.PAYLOAD_RAKP1, m.PAYLOAD_RAKP3]
+    assert bmc.seen[-1] == "cmd-0x3c" and session.sock is None
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_lan_session_falls_back_to_suite_3(fake_bmc, short):
+    bmc = fake_bmc(suites=(3,), short_errors=short)  # ipmi_sim answers a refusal with tag and status only
+    session = lan(bmc).open()
+    assert session.suite == 3 and bmc.seen.count(m.PAYLOAD_OPEN_REQUEST) == 2
+    assert session.request(0x00, 0x01)[0] == 0
+    session.logout()
+
+
+def test_lan_session_takes_the_suite_the_bmc_answers(fake_bmc):
+    bmc = fake_bmc(answer_suite=3)  # pyghmi's server answers suite 3 whatever was proposed
+    session = lan(bmc).open()
+    assert session.suite == 3 and bmc.seen.count(m.PAYLOAD_OPEN_REQUEST) == 1
+    assert session.request(0x00, 0x01)[0] == 0
+    session.logout()
+
+
+def test_lan_session_errors_name_the_bmc_and_kind(fake_bmc):
+    bmc = fake_bmc()
+    with pytest.raises(m.IpmiError) as err:
+        lan(bmc, password="wrong").open()
+    assert err.value.kind == "auth" and "authentication failed" in str(err.value) and "b1 (127.0.0.1" in str(err.value)
+    with pytest.raises(m.IpmiError) as err:
+        m.LanSession("127.0.0.1", bmc.port, "nobody", "secret", "b1", timeouts=(0.3,)).open()
+    assert err.value.kind == "auth" and "unauthorized name" in str(err.value)
+    nocipher = fake_bmc(suites=())
+    with pytest.raises(m.IpmiError) as err:
+        lan(nocipher).open()
+    assert err.value.kind == "cipher" and "tried 17, then 3" in str(err.value)
+
+
+def test_lan_session_drops_to_operator_when_admin_is_refused(fake_bmc):
+    bmc = fake_bmc(max_priv=3)
+    session = lan(bmc).open()
+    assert session.privilege == 3
+    session.logout()
+
+
+def test_lan_session_restarts_a_lost_login_and_resends_a_lost_request(fake_bmc):
+    bmc = fake_bmc(drop={m.PAYLOAD_RAKP3: 1, "cmd-0x01": 1})
+    session = lan(bmc, timeouts=(0.2, 0.3, 0.4)).open()
+    assert bmc.seen.count(m.PAYLOAD_OPEN_REQUEST) == 2  # a lost RAKP 4 starts the setup over, not a RAKP 3 resend
+    assert session.request(0x00, 0x01) == (0, [1, 0, 0])
+    assert bmc.seen.count("cmd-0x01") == 2
+    session.logout()
+
+
+def test_lan_session_no_answer_is_unreachable():
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        start = time.time()
+        with pytest.raises(m.IpmiError) as err:
+            m.LanSession("127.0.0.1", silent.getsockname()[1], "a", "b", "b1", timeouts=(0.1, 0.1)).open()
+        assert err.value.kind == "unreachable" and time.time() - start < 2
+        with pytest.raises(m.IpmiError) as err:
+            m.LanSession("127.0.0.1", closed_port, "a", "b", "b1", timeouts=(0.1, 0.1)).open()
+        assert err.value.kind == "unreachable" and "port unreachable" in str(err.value)
+    finally:
+        silent.close()
