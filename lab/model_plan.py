@@ -2,15 +2,23 @@
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reads `ansible-inventory --list` JSON of a cloud model on stdin and writes what the lab needs:
-<state>/<cloud>-plan.txt (networks, /etc/hosts entries, one line per server with its ports) for
-scripts/lab.sh, and <state>/<cloud>-model.json (groups, addresses, VIPs, networks; no secrets) for the
-tests. Usage: ansible-inventory -i MODEL --list | python lab/model_plan.py STATE CLOUD COLLECTIONS_PATH
+<state>/<cloud>-plan.txt (networks, /etc/hosts entries, one line per server with its ports, one line per
+BMC) for scripts/lab.sh, <state>/<cloud>-bmcs.yml (mode 0600: the lab BMCs, for lab/bmc/labbmc.py) and
+<state>/<cloud>-model.json (groups, addresses, VIPs, networks; no secrets) for the tests.
+Usage: ansible-inventory -i MODEL --list | python lab/model_plan.py STATE CLOUD COLLECTIONS_PATH [LAB_SH]
 """
+import ipaddress
 import json
 import os
+import re
+import shlex
 import sys
 
+import yaml
+
 state, cloud, collections = sys.argv[1:4]
+lab_sh = sys.argv[4] if len(sys.argv) > 4 else os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))), "scripts", "lab.sh")
 sys.path.insert(0, collections)
 inv = json.load(sys.stdin)
 hv = inv["_meta"]["hostvars"]
@@ -40,11 +48,49 @@ with open(os.path.join(state, cloud + "-plan.txt"), "w") as plan:
         if ports:
             mac = (v.get("helion_server") or {}).get("pxe_mac") or "-"
             plan.write("host %s %s %s\n" % (h, mac, " ".join(ports)))
+
+
+def resolve(value, hostvars):
+    """The IPMI password is a template of one vault variable ("{{ vault_ipmi_password }}"): resolve that form."""
+    match = re.match(r"^\{\{\s*(\w+)\s*\}\}$", str(value))
+    return str(hostvars.get(match.group(1), value)) if match else str(value)
+
+
+# The lab BMCs: one per server with helion_ipmi, on the model network that holds its address. Power goes
+# through `docker start/stop`; boot from network then power on re-provisions the node (a fresh container).
+bmcs = []
+with open(os.path.join(state, cloud + "-plan.txt"), "a") as plan:
+    for h in hosts:
+        ipmi = hv[h].get("helion_ipmi")
+        if not ipmi or not ipmi.get("address"):
+            continue
+        network = next((names[n["name"]] for n in first["helion_networks"] if n["name"] in names
+                        and ipaddress.ip_address(ipmi["address"]) in ipaddress.ip_network(n["cidr"])), None)
+        if network is None:
+            continue
+        plan.write("bmc %s %s %s\n" % (h, ipmi["address"], network))
+        bmcs.append({
+            "name": h, "address": ipmi["address"], "port": int(ipmi.get("port") or 623),
+            "username": ipmi.get("username") or "admin", "password": resolve(ipmi.get("password"), hv[h]),
+            "mac": (hv[h].get("helion_server") or {}).get("pxe_mac"),
+            "on_cmd": "docker start {name}",
+            "off_cmd": "docker stop -t 10 {name}",
+            "status_cmd": "docker inspect -f '{{.State.Running}}' {name}",
+            "reprovision_cmd": "docker rm -f {name} >/dev/null && bash %s nodes %s" % (
+                shlex.quote(lab_sh), shlex.quote(cloud)),
+        })
+path = os.path.join(state, cloud + "-bmcs.yml")
+fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, "w") as handle:
+    yaml.safe_dump(bmcs, handle)
+os.replace(path + ".tmp", path)
+
 model = {
     "groups": {g: inv[g].get("hosts", []) for g in inv if g != "_meta"},
     "addresses": {h: hv[h].get("helion_addresses", {}) for h in hosts},
     "vips": first.get("helion_vips", {}),
     "networks": first.get("helion_networks", []),
+    "bmcs": {b["name"]: {"address": b["address"], "port": b["port"]} for b in bmcs},
 }
 with open(os.path.join(state, cloud + "-model.json"), "w") as f:
     json.dump(model, f, indent=1)

@@ -3,7 +3,8 @@
 # per server, reached by Ansible over SSH as in a datacenter, then the control plane deploy.
 #
 #   bash scripts/lab.sh up [cloud]       # build what is missing, start the lab, deploy (make lab)
-#   bash scripts/lab.sh nodes [cloud]    # only the image, networks, containers and SSH (no deploy)
+#   bash scripts/lab.sh nodes [cloud]    # only the image, networks, containers, BMCs and SSH (no deploy)
+#   bash scripts/lab.sh image            # only the Docker engine and the base image (Molecule uses it)
 #   bash scripts/lab.sh deploy [cloud]   # only the deploy (lab_prepare + overcloud_control_plane)
 #   bash scripts/lab.sh down [cloud]     # remove every container and network the lab made (make lab-down)
 #   bash scripts/lab.sh plan [cloud]     # the model's network plan (make plan)
@@ -89,7 +90,7 @@ ensure_image() {
 read_model() {
   # The inventory holds decrypted secrets: keep it in memory, and write only what the lab needs
   # ($cloud-plan.txt for this script, $cloud-model.json for the tests).
-  ansible-inventory -i "$inv" --list | "$top/.venv/bin/python" "$top/lab/model_plan.py" "$state" "$cloud" "$top/.venv/collections"
+  ansible-inventory -i "$inv" --list | "$top/.venv/bin/python" "$top/lab/model_plan.py" "$state" "$cloud" "$top/.venv/collections" "$top/scripts/lab.sh"
   [ -s "$state/$cloud-plan.txt" ] || die "cannot read the model $inv"
   rm -f "$state/$cloud-inventory.json"
 }
@@ -151,6 +152,40 @@ ensure_containers() {
   done <"$state/$cloud-plan.txt"
 }
 
+# The lab BMCs (lab/bmc/labbmc.py, one process for every server of the model): each listens on its
+# server's IPMI address, added to the host's side of the model's IPMI network bridge.
+bmc_pid_file() { echo "$state/$cloud-bmcs.pid"; }
+
+ensure_bmcs() {
+  local kind host address network bridge have pid_file n=0
+  while read -r kind host address network; do
+    [ "$kind" = bmc ] || continue
+    bridge=br-$(docker network inspect -f '{{.Id}}' "$network" | cut -c1-12)
+    have=$(ip -o -4 addr show dev "$bridge")
+    [[ "$have" == *" $address/"* ]] || ip addr add "$address/32" dev "$bridge"
+    n=$((n + 1))
+  done <"$state/$cloud-plan.txt"
+  ((n)) || return 0
+  pid_file=$(bmc_pid_file)
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then return 0; fi
+  rm -f "$pid_file"
+  log "lab BMCs: $n (log in $state/$cloud-bmcs.log)"
+  nohup "$top/.venv/bin/python" "$top/lab/bmc/labbmc.py" --config "$state/$cloud-bmcs.yml" --ready-file "$pid_file" \
+    >"$state/$cloud-bmcs.log" 2>&1 </dev/null &
+  local _
+  for _ in $(seq 1 50); do [ -s "$pid_file" ] && return 0; sleep 0.2; done
+  die "the lab BMCs did not start (see $state/$cloud-bmcs.log)"
+}
+
+stop_bmcs() {
+  local pid_file pid
+  pid_file=$(bmc_pid_file)
+  [ -f "$pid_file" ] || return 0
+  pid=$(cat "$pid_file")
+  if kill -0 "$pid" 2>/dev/null; then log "stopping the lab BMCs"; kill "$pid"; fi
+  rm -f "$pid_file"
+}
+
 wait_ssh() {
   local _
   for _ in $(seq 1 30); do
@@ -189,10 +224,12 @@ nodes() {
   read_model
   ensure_networks
   ensure_containers
+  ensure_bmcs
   wait_ssh
 }
 
 down() {
+  stop_bmcs
   docker info >/dev/null 2>&1 || { log "no Docker engine: nothing to remove"; return 0; }
   local ids=()
   mapfile -t ids < <(docker ps -aq --filter "label=helion.lab=$cloud")
@@ -208,6 +245,7 @@ down() {
 case "$cmd" in
   up) nodes; deploy ;;
   nodes) nodes ;;
+  image) ensure_tools; ensure_dockerd; ensure_image ;;
   deploy) deploy ;;
   playbook)
     [ $# -ge 3 ] || die "usage: $0 playbook CLOUD PLAYBOOK [ansible-playbook arguments]"
@@ -218,5 +256,5 @@ case "$cmd" in
   env)
     printf 'export %s=%q\n' PATH "$PATH" ANSIBLE_CONFIG "$ANSIBLE_CONFIG" ANSIBLE_PRIVATE_KEY_FILE "$key" \
       ANSIBLE_REMOTE_USER root ANSIBLE_SSH_ARGS "$ANSIBLE_SSH_ARGS" ANSIBLE_VAULT_PASSWORD_FILE "$vault_pass" ;;
-  *) echo "usage: $0 up|nodes|deploy|down|plan|env [cloud]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|nodes|image|deploy|down|plan|env [cloud]" >&2; exit 2 ;;
 esac

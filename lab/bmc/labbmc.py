@@ -30,8 +30,10 @@ import faulthandler
 import hashlib
 import logging
 import os
+import select
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -60,6 +62,15 @@ def install_server_fixes(cipher_shim=True):
     * Reused client ports: a new client session from a UDP source port that an earlier session used is routed to
       the old server session, which has no `sessionless_data` and raises AttributeError (killing the server).
       Sessionless packets are handed to the BMC, and a closed session is forgotten.
+    * Many BMCs in one process: when a client starts a new session to a BMC from a UDP port that still has a
+      session there (a close that never came, a client retrying its login), pyghmi drops the server sessions of
+      that client port at *every* BMC of the process, and the client's other logins in flight go unanswered.
+      Only the session at that BMC is dropped now.
+    * Socket blocking mode (the wedge): pyghmi's send sets the BMC socket blocking and its I/O thread sets it
+      non-blocking just before each read. A response sent from the main thread between the two left the I/O
+      thread blocked in recvfrom() on a socket with nothing more to read, and with it every BMC of the process,
+      until a packet came to that one BMC (never, once its client had given up). Sockets now stay in one mode:
+      reads are non-blocking per call (MSG_DONTWAIT, or select() first).
     """
     with _SHIM_LOCK:
         if _SHIM_INSTALLED[0]:
@@ -83,10 +94,50 @@ def install_server_fixes(cipher_shim=True):
                 if not ports:
                     ipmisession.Session.bmc_handlers.pop(key, None)
 
+        def handle_ipmi_packet(self, data, sockaddr=None, qent=None):
+            if (len(data) > 13 and data[4] in (0, 2) and not any(data[5:13]) and sockaddr is not None
+                    and qent is not None and qent[2] in ipmisession.Session.bmc_handlers):
+                ports = ipmisession.Session.bmc_handlers.get(sockaddr, {})
+                if ports.get(self.bmc.port) is self:
+                    del ports[self.bmc.port]
+                    if not ports:
+                        ipmisession.Session.bmc_handlers.pop(sockaddr, None)
+                self.bmc.sessionless_data(data, sockaddr)
+                return None
+            return original_handle(self, data, sockaddr=sockaddr, qent=qent)
+
+        original_handle = serversession.ServerSession._handle_ipmi_packet
+        serversession.ServerSession._handle_ipmi_packet = handle_ipmi_packet
+        ipmisession._io_sendto = _io_sendto
+        ipmisession._io_recvfrom = _io_recvfrom
         serversession.ServerSession.create_open_session_response = create_open_session_response
         serversession.ServerSession.sessionless_data = sessionless_data
         serversession.ServerSession.close_server_session = close_server_session
         _SHIM_INSTALLED[0] = True
+
+
+def _io_sendto(sock, packet, sockaddr):
+    """pyghmi's _io_sendto without its setblocking(1) (see install_server_fixes)."""
+    sock = getattr(sock, "fd", sock)
+    try:
+        sock.sendto(packet, sockaddr)
+    except OSError:
+        pass
+
+
+def _io_recvfrom(sock, size):
+    """pyghmi's _io_recvfrom without its setblocking(0): a read that never blocks, whatever the socket's mode."""
+    try:
+        if _DONTWAIT:
+            return sock.recvfrom(size, _DONTWAIT)
+        if not select.select([sock], [], [], 0)[0]:
+            return None
+        return sock.recvfrom(size)
+    except OSError:
+        return None
+
+
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 
 
 def _field(text):
@@ -133,6 +184,7 @@ class LabBmc(bmc.Bmc):
         self.boot_uefi = False
         self.fru_read_limit = fru_read_limit
         self.actions = []
+        self._action_lock = threading.Lock()
         self.uuid_value = uuidlib.UUID(node["uuid"]) if node.get("uuid") else stable_uuid(self.name)
         self.fru = build_fru(product=node.get("product", "lab-node"), serial=node.get("serial") or self.name.upper(),
                              asset_tag=node.get("asset_tag") or "", mac=node.get("mac"))
@@ -183,22 +235,37 @@ class LabBmc(bmc.Bmc):
         words = proc.stdout.split()
         return "on" if proc.returncode == 0 and words and words[0].lower() in ON_WORDS else "off"
 
-    def power_on(self):
-        if self.get_power_state() == "on":
-            return 0
-        return self._boot()
+    def _act(self, action):
+        """A real BMC acknowledges a chassis control at once and acts after it. With a status_cmd (the state is
+        read from the node, such as its container), the hooks run in a thread, one action at a time per BMC,
+        so that a slow `docker stop` holds up neither this answer nor the other BMCs of the process."""
+        if not self.node.get("status_cmd"):
+            return action()
 
-    def power_off(self):
+        def run():
+            with self._action_lock:
+                action()
+        threading.Thread(target=run, name="labbmc-%s" % self.name, daemon=True).start()
+        return 0
+
+    def _off(self):
         rc = self._hook("off_cmd")
         if rc == 0:
             self.powered = False
         return rc
 
+    def power_on(self):
+        if self.get_power_state() == "on":
+            return 0
+        return self._act(self._boot)
+
+    def power_off(self):
+        return self._act(self._off)
+
     power_shutdown = power_off
 
     def power_reset(self):
-        rc = self.power_off()
-        return rc or self._boot()
+        return self._act(lambda: self._off() or self._boot())
 
     power_cycle = power_reset
 

@@ -74,6 +74,8 @@ def model():
         "vip": model["vips"]["internal_api"]["address"],
         "public_vip": model["vips"]["public_api"]["address"],
         "addresses": model["addresses"],
+        "groups": model["groups"],
+        "bmcs": model.get("bmcs", {}),
     }
 
 
@@ -130,7 +132,8 @@ def openstack_token_issue(host):
 def healthy(model):
     """A lab that already runs the control plane: a token through the VIP."""
     try:
-        return token(model["vip"], admin_password(model["controllers"][0]))
+        # generous: a Fernet token on a loaded 2-core machine can take seconds
+        return token(model["vip"], admin_password(model["controllers"][0]), timeout=20.0)
     except (AttributeError, AssertionError, subprocess.SubprocessError):
         return False
 
@@ -202,6 +205,50 @@ def test_haproxy_stats_only_on_management(deployed):
     listen = dexec(h, "ss -ltnH 'sport = :1993'").stdout
     assert "%s:1993" % mgmt in listen
     assert "0.0.0.0:1993" not in listen and "*:1993" not in listen
+
+
+def container_running(host):
+    res = run(["docker", "inspect", "-f", "{{.State.Running}}", host], check=False)
+    return res.stdout.strip() == "true"
+
+
+def ipmitool_power(name):
+    import yaml  # noqa: PLC0415
+    with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-bmcs.yml")) as f:
+        bmc = next(b for b in yaml.safe_load(f) if b["name"] == name)
+    res = subprocess.run(["ipmitool", "-I", "lanplus", "-C", "3", "-H", bmc["address"], "-p", str(bmc["port"]),
+                          "-U", bmc["username"], "-E", "chassis", "power", "status"], capture_output=True,
+                         text=True, timeout=30, check=False, env=dict(os.environ, IPMI_PASSWORD=bmc["password"]))
+    return res.stdout.strip()
+
+
+def test_lab_bmcs_inventory_and_power(deployed, tmp_path):
+    """The lab BMCs answer on the model's IPMI addresses: bm_inventory reads every server and finds the
+    model's PXE MACs; bm_power turns a compute node (its container) off and on, and a repeat changes nothing."""
+    assert sorted(deployed["bmcs"]) == sorted(deployed["addresses"])
+    res = run(LAB + ["playbook", CLOUD, "playbooks/bm_inventory.yml", "-e", "bm_inventory_report_dir=%s" % tmp_path])
+    import yaml  # noqa: PLC0415
+    with open(os.path.join(str(tmp_path), "bm_inventory.yml")) as f:
+        report = yaml.safe_load(f)
+    assert sorted(r["name"] for r in report["servers"]) == sorted(deployed["bmcs"])
+    assert all(r["reachable"] and r["power"] == "on" for r in report["servers"]), report
+    assert report["mismatches"] == [] and report["not_compared"] == [], report
+    busy = set(deployed["controllers"]) | set(deployed["groups"].get("package_mirror", []))
+    node = sorted(h for h in deployed["bmcs"] if h not in busy)[0]
+    try:
+        res = run(LAB + ["playbook", CLOUD, "playbooks/bm_power.yml", "--limit", node, "-e", "bm_power_state=off"])
+        assert recap(res.stdout)[node]["changed"] == 1, res.stdout[-3000:]
+        assert not container_running(node)
+        assert ipmitool_power(node) == "Chassis Power is off"
+        res = run(LAB + ["playbook", CLOUD, "playbooks/bm_power.yml", "--limit", node, "-e", "bm_power_state=off"])
+        assert recap(res.stdout)[node]["changed"] == 0, res.stdout[-3000:]
+    finally:
+        res = run(LAB + ["playbook", CLOUD, "playbooks/bm_power.yml", "--limit", node, "-e", "bm_power_state=on"])
+    assert container_running(node)
+    assert ipmitool_power(node) == "Chassis Power is on"
+    wait_until("%s to answer Ansible again" % node, lambda: run(
+        ["bash", "-c", 'eval "$(bash scripts/lab.sh env %s)" && ansible -i inventories/%s/inventory.yml %s -m '
+                       'ansible.builtin.ping' % (CLOUD, CLOUD, node)], check=False).returncode == 0, 90)
 
 
 def test_vip_moves_when_its_controller_stops(deployed):
