@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CLOUD ?= lab
 
-.PHONY: lab lab-down test test-lab lint sanity unit integration plan benchmarks
+.PHONY: lab lab-down test test-lab test-molecule lint sanity unit integration plan benchmarks
 
 ## Run the main job on the embedded default cloud (the local lab).
 lab:
@@ -12,7 +12,7 @@ lab:
 lab-down:
 	bash scripts/lab.sh down $(CLOUD)
 
-## The whole test suite: lint, sanity, unit and integration tests.
+## The whole test suite: lint, sanity, unit, integration, lab and Molecule tests.
 test:
 	bash scripts/test.sh all
 
@@ -35,6 +35,10 @@ plan:
 benchmarks:
 	bash scripts/test.sh benchmarks
 
-## The lab tests: the lab cloud, its deploy and the failure tests (25-45 minutes).
+## The lab tests: a lab built for them, its deploy, the BMC and failure tests; the lab is removed after.
 test-lab:
 	bash scripts/test.sh lab
+
+## The Molecule scenario control_plane (three controllers: converge, idempotence, check, verify).
+test-molecule:
+	bash scripts/test.sh molecule
