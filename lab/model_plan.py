@@ -68,10 +68,15 @@ with open(os.path.join(state, cloud + "-plan.txt"), "a") as plan:
                         and ipaddress.ip_address(ipmi["address"]) in ipaddress.ip_network(n["cidr"])), None)
         if network is None:
             continue
+        password = resolve(ipmi.get("password"), hv[h])
+        if "{{" in password:
+            # The lab's IPMI password is one of the secrets the first deploy generates: until then, no BMC.
+            sys.stderr.write("lab: the BMC of %s waits for its password (made by the first deploy)\n" % h)
+            continue
         plan.write("bmc %s %s %s\n" % (h, ipmi["address"], network))
         bmcs.append({
             "name": h, "address": ipmi["address"], "port": int(ipmi.get("port") or 623),
-            "username": ipmi.get("username") or "admin", "password": resolve(ipmi.get("password"), hv[h]),
+            "username": ipmi.get("username") or "admin", "password": password,
             "mac": (hv[h].get("helion_server") or {}).get("pxe_mac"),
             "on_cmd": "docker start {name}",
             "off_cmd": "docker stop -t 10 {name}",

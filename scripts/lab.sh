@@ -167,8 +167,14 @@ ensure_bmcs() {
   done <"$state/$cloud-plan.txt"
   ((n)) || return 0
   pid_file=$(bmc_pid_file)
-  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then return 0; fi
+  local sum
+  sum=$(sha256sum "$state/$cloud-bmcs.yml" | cut -d' ' -f1)
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    [ "$sum" = "$(cat "$state/$cloud-bmcs.sum" 2>/dev/null)" ] && return 0
+    stop_bmcs  # the model or the IPMI password changed since they started
+  fi
   rm -f "$pid_file"
+  echo "$sum" >"$state/$cloud-bmcs.sum"
   log "lab BMCs: $n (log in $state/$cloud-bmcs.log)"
   nohup "$top/.venv/bin/python" "$top/lab/bmc/labbmc.py" --config "$state/$cloud-bmcs.yml" --ready-file "$pid_file" \
     >"$state/$cloud-bmcs.log" 2>&1 </dev/null &
@@ -182,7 +188,12 @@ stop_bmcs() {
   pid_file=$(bmc_pid_file)
   [ -f "$pid_file" ] || return 0
   pid=$(cat "$pid_file")
-  if kill -0 "$pid" 2>/dev/null; then log "stopping the lab BMCs"; kill "$pid"; fi
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping the lab BMCs"
+    kill "$pid"
+    local _
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -f "$pid_file"
 }
 
@@ -213,6 +224,9 @@ deploy() {
   ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/lab_prepare.yml
   ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/overcloud_control_plane.yml
   log "deploy done in $((SECONDS - t)) s"
+  # The first deploy makes the secrets, the lab BMCs' IPMI password among them.
+  read_model
+  ensure_bmcs
 }
 
 nodes() {
