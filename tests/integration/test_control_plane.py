@@ -75,7 +75,6 @@ def model():
         "public_vip": model["vips"]["public_api"]["address"],
         "addresses": model["addresses"],
         "groups": model["groups"],
-        "bmcs": model.get("bmcs", {}),
     }
 
 
@@ -225,16 +224,19 @@ def ipmitool_power(name):
 def test_lab_bmcs_inventory_and_power(deployed, tmp_path):
     """The lab BMCs answer on the model's IPMI addresses: bm_inventory reads every server and finds the
     model's PXE MACs; bm_power turns a compute node (its container) off and on, and a repeat changes nothing."""
-    assert sorted(deployed["bmcs"]) == sorted(deployed["addresses"])
+    # The BMCs start once the first deploy has made their password: read the lab's model again.
+    with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
+        bmcs = json.load(f)["bmcs"]
+    assert sorted(bmcs) == sorted(deployed["addresses"])
     res = run(LAB + ["playbook", CLOUD, "playbooks/bm_inventory.yml", "-e", "bm_inventory_report_dir=%s" % tmp_path])
     import yaml  # noqa: PLC0415
     with open(os.path.join(str(tmp_path), "bm_inventory.yml")) as f:
         report = yaml.safe_load(f)
-    assert sorted(r["name"] for r in report["servers"]) == sorted(deployed["bmcs"])
+    assert sorted(r["name"] for r in report["servers"]) == sorted(bmcs)
     assert all(r["reachable"] and r["power"] == "on" for r in report["servers"]), report
     assert report["mismatches"] == [] and report["not_compared"] == [], report
     busy = set(deployed["controllers"]) | set(deployed["groups"].get("package_mirror", []))
-    node = sorted(h for h in deployed["bmcs"] if h not in busy)[0]
+    node = sorted(h for h in bmcs if h not in busy)[0]
     try:
         res = run(LAB + ["playbook", CLOUD, "playbooks/bm_power.yml", "--limit", node, "-e", "bm_power_state=off"])
         assert recap(res.stdout)[node]["changed"] == 1, res.stdout[-3000:]
@@ -272,7 +274,7 @@ def test_vip_moves_when_its_controller_stops(deployed):
     try:
         others = [h for h in ctl if h != holder]
         new = wait_until("the VIP on another controller", lambda: vip_holder(others, vip), 60, 0.5)
-        wait_until("a token through the VIP", lambda: token(vip, password), 60, 0.5)
+        wait_until("a token through the VIP", lambda: token(vip, password, timeout=10), 60, 0.5)
         time.sleep(3)
     finally:
         stop.set()
@@ -284,7 +286,8 @@ def test_vip_moves_when_its_controller_stops(deployed):
         vip, holder, new, outage, len(failures), len(samples)))
     assert new != holder
     assert outage < 30
-    assert samples[-1][1] is True
+    # service is back after the move (generous timeout: a loaded 2-core machine issues tokens slowly)
+    assert token(vip, password, timeout=20)
     survivor = [h for h in ctl if h != holder][0]
     res = openstack_token_issue(survivor)
     assert res.returncode == 0, res.stderr
