@@ -12,7 +12,7 @@ lab:
 lab-down:
 	bash scripts/lab.sh down $(CLOUD)
 
-## The whole test suite: lint, sanity, unit, integration, lab and Molecule tests.
+## The test suite: lint, sanity, unit, integration and Molecule tests (HELION_TEST_LAB=1 adds the lab).
 test:
 	bash scripts/test.sh all
 
