@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLOUD = "lab"
@@ -212,7 +213,6 @@ def container_running(host):
 
 
 def ipmitool_power(name):
-    import yaml  # noqa: PLC0415
     with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-bmcs.yml")) as f:
         bmc = next(b for b in yaml.safe_load(f) if b["name"] == name)
     res = subprocess.run(["ipmitool", "-I", "lanplus", "-C", "3", "-H", bmc["address"], "-p", str(bmc["port"]),
@@ -229,7 +229,6 @@ def test_lab_bmcs_inventory_and_power(deployed, tmp_path):
         bmcs = json.load(f)["bmcs"]
     assert sorted(bmcs) == sorted(deployed["addresses"])
     res = run(LAB + ["playbook", CLOUD, "playbooks/bm_inventory.yml", "-e", "bm_inventory_report_dir=%s" % tmp_path])
-    import yaml  # noqa: PLC0415
     with open(os.path.join(str(tmp_path), "bm_inventory.yml")) as f:
         report = yaml.safe_load(f)
     assert sorted(r["name"] for r in report["servers"]) == sorted(bmcs)
