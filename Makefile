@@ -12,7 +12,7 @@ lab:
 lab-down:
 	bash scripts/lab.sh down $(CLOUD)
 
-## The test suite: lint, sanity, unit and integration tests (HELION_TEST_MOLECULE=1, HELION_TEST_LAB=1 add more).
+## The test suite: lint, sanity, unit, integration, Molecule and lab tests (HELION_TEST_MOLECULE=0, HELION_TEST_LAB=0 leave one out).
 test:
 	bash scripts/test.sh all
 

@@ -328,6 +328,57 @@ def test_deploy_during_a_single_controller_outage(deployed):
     wait_until("RabbitMQ on 3 nodes again", lambda: len(rabbit_running(down)) == 3, 300, 3)
 
 
+def unknown_user_login(address, timeout):
+    """A login that always reaches the database (an unknown user is not cached): 401 when it gets there."""
+    body = json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "nobody-%d" % time.monotonic_ns(), "domain": {"id": "default"}, "password": "x"}}}}}).encode()
+    req = urllib.request.Request("http://%s:5000/v3/auth/tokens" % address, data=body,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=timeout).close()
+    except (urllib.error.URLError, OSError):
+        pass
+
+
+def test_keystone_survives_a_database_peer_that_vanishes(deployed):
+    """The VIP holder's HAProxy hangs with database connections open, then its management link goes
+    dead without a word (a power cut seen from the network: no FIN, no RST). The VIP moves; every other
+    controller's own Keystone must issue tokens again within bounded time, not keep uWSGI threads
+    blocked on a database read that will never return."""
+    ctl, vip = deployed["controllers"], deployed["vip"]
+    password = admin_password(ctl[0])
+    holder = vip_holder(ctl, vip)
+    assert holder is not None
+    others = [h for h in ctl if h != holder]
+    mgmt = deployed["addresses"][holder]["management"]
+    link = re.search(r"^\d+:\s+(\S+)\s+inet %s/" % re.escape(mgmt),
+                     dexec(holder, "ip -o -4 addr show").stdout, re.M).group(1)
+    dexec(holder, "pkill -STOP -x haproxy", check=True)
+    try:
+        # more requests than a node has uWSGI threads (2 x 4), all waiting on the stopped HAProxy
+        load = [threading.Thread(target=unknown_user_login, args=(deployed["addresses"][h]["management"], 200),
+                                 daemon=True) for h in others for _ in range(12)]
+        for thread in load:
+            thread.start()
+        time.sleep(5)
+        dexec(holder, "ip link set %s down" % link, check=True)
+        t0 = time.monotonic()
+        wait_until("the VIP on another controller", lambda: vip_holder(others, vip), 60, 0.5)
+        back = {}
+        for h in others:
+            address = deployed["addresses"][h]["management"]
+            wait_until("a token from %s's own Keystone" % h, lambda a=address: token(a, password, timeout=10), 180, 1)
+            back[h] = time.monotonic() - t0
+    finally:
+        dexec(holder, "ip link set %s up; pkill -CONT -x haproxy" % link)
+    TIMINGS["keystone back after a vanished database peer"] = max(back.values())
+    print("database peer %s vanished: Keystone answered again on %s" % (
+        holder, {h: "%.0f s" % v for h, v in back.items()}))
+    wait_until("Galera size 3 after the link came back", lambda: galera_healthy(ctl), 300, 3)
+    wait_until("RabbitMQ on 3 nodes after the link came back", lambda: len(rabbit_running(holder)) == 3, 300, 3)
+    assert token(vip, password, timeout=20)
+
+
 def write_marker(host):
     marker = "row-%d" % int(time.time() * 1000)
     dexec(host, "mariadb -e \"CREATE DATABASE IF NOT EXISTS helion_lab_test; "
