@@ -357,7 +357,7 @@ def test_keystone_survives_a_database_peer_that_vanishes(deployed):
     try:
         # more requests than a node has uWSGI threads (2 x 4), all waiting on the stopped HAProxy
         load = [threading.Thread(target=unknown_user_login, args=(deployed["addresses"][h]["management"], 200),
-                                 daemon=True) for h in others for _ in range(12)]
+                                 daemon=True) for h in others for _copy in range(12)]
         for thread in load:
             thread.start()
         time.sleep(5)
