@@ -28,6 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CLOUD = "lab"
 LAB = ["bash", os.path.join(ROOT, "scripts", "lab.sh")]
 TIMINGS = {}
+# What the deploys printed and the process lists seen on the nodes while they ran (the secrets test).
+DEPLOY_OUTPUT = []
+PROCESS_SAMPLES = {}
 
 
 def run(cmd, timeout=600, check=True):
@@ -138,19 +141,61 @@ def healthy(model):
         return False
 
 
+class ProcessSampler:
+    """Reads every node's process list about once a second while a deploy runs (bounded by the deploy)."""
+
+    def __init__(self, hosts):
+        self.hosts = hosts
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self.stop.is_set():
+            for h in self.hosts:
+                if self.stop.is_set():
+                    break
+                try:
+                    out = run(["docker", "exec", h, "ps", "-eo", "args", "--no-headers"], timeout=20, check=False)
+                except subprocess.SubprocessError:
+                    continue
+                PROCESS_SAMPLES.setdefault(h, set()).update(out.stdout.splitlines())
+            self.stop.wait(1.0)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=60)
+
+
+def lab_nodes(model):
+    """The servers of the model that run as lab containers."""
+    names = run(["docker", "ps", "--format", "{{.Names}}"]).stdout.split()
+    return [h for h in sorted(model["addresses"]) if h in names]
+
+
+def sampled_deploy(model):
+    with ProcessSampler(lab_nodes(model)):
+        res = run(LAB + ["deploy", CLOUD], timeout=3600)
+    DEPLOY_OUTPUT.append(res.stdout + res.stderr)
+    return res
+
+
 @pytest.fixture(scope="module")
 def deployed(model):
     """Deploys (unless a deployed lab is reused), then deploys again: zero changes."""
     if not healthy(model):
         t = time.monotonic()
-        first = run(LAB + ["deploy", CLOUD], timeout=3600)
+        first = sampled_deploy(model)
         TIMINGS["deploy"] = time.monotonic() - t
         rc = recap(first.stdout)
         assert rc and all(v["failed"] == 0 and v["unreachable"] == 0 for v in rc.values()), first.stdout[-4000:]
     reused = "deploy" not in TIMINGS
     for _attempt in (1, 2):
         t = time.monotonic()
-        second = run(LAB + ["deploy", CLOUD], timeout=3600)
+        second = sampled_deploy(model)
         TIMINGS["no-op deploy"] = time.monotonic() - t
         rc2 = recap(second.stdout)
         assert rc2, second.stdout[-4000:]
@@ -171,6 +216,47 @@ def test_secrets_vault_is_encrypted_and_private(deployed):
     assert os.stat(path).st_mode & 0o077 == 0
     pass_file = os.path.expanduser("~/.config/helion/%s.vault-pass" % CLOUD)
     assert os.stat(pass_file).st_mode & 0o077 == 0
+
+
+def vault_secrets():
+    """Every secret value of the cloud's vault, by name (lists of keys flattened)."""
+    path = os.path.join(ROOT, "inventories", CLOUD, "group_vars", "all", "vault.yml")
+    pass_file = os.path.expanduser("~/.config/helion/%s.vault-pass" % CLOUD)
+    res = run([os.path.join(ROOT, ".venv", "bin", "ansible-vault"), "view", "--vault-password-file", pass_file, path])
+    values = {}
+    for name, value in yaml.safe_load(res.stdout).items():
+        for i, v in enumerate(value if isinstance(value, list) else [value]):
+            values["%s[%d]" % (name, i) if isinstance(value, list) else name] = str(v)
+    return values
+
+
+def test_no_secret_in_logs_journals_process_lists_or_deploy_output(deployed):
+    secrets = vault_secrets()
+    assert len(secrets) >= 10, sorted(secrets)
+    names_by_value = {v: k for k, v in secrets.items() if len(v) >= 8}
+    patterns = "\n".join(sorted(names_by_value)) + "\n"
+    found = []
+    nodes = lab_nodes(deployed)
+    for h in nodes:
+        # The patterns go in on standard input and stay in a root-only file on the node's tmpfs.
+        subprocess.run(["docker", "exec", "-i", h, "sh", "-c", "umask 077; cat > /run/helion-test-patterns"],
+                       input=patterns, text=True, check=True, timeout=60)
+        try:
+            res = dexec(h, "p=/run/helion-test-patterns; grep -rhoF -f $p /var/log 2>/dev/null | sort -u; "
+                           "journalctl -o export --no-pager 2>/dev/null | grep -aoF -f $p | sort -u", timeout=300)
+        finally:
+            dexec(h, "rm -f /run/helion-test-patterns")
+        found += ["%s: %s in /var/log or the journal" % (h, names_by_value[v])
+                  for v in res.stdout.split() if v in names_by_value]
+        for line in PROCESS_SAMPLES.get(h, ()):
+            found += ["%s: %s on a command line" % (h, n) for v, n in names_by_value.items() if v in line]
+    for output in DEPLOY_OUTPUT:
+        found += ["%s in the deploy's output" % n for v, n in names_by_value.items() if v in output]
+    print("secrets searched: %d on %d nodes, %d process lists sampled, %d deploy outputs" % (
+        len(names_by_value), len(nodes), sum(len(v) for v in PROCESS_SAMPLES.values()),
+        len(DEPLOY_OUTPUT)))
+    assert DEPLOY_OUTPUT and PROCESS_SAMPLES, "the deploys were not observed"
+    assert not found, "secrets exposed:\n" + "\n".join(sorted(set(found)))
 
 
 def test_galera_cluster_of_three_synced(deployed):
