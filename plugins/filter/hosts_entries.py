@@ -53,7 +53,9 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import hosts_entries as _hosts_entries
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.sections.networks import (
+    hosts_entries as _hosts_entries,
+)
 
 
 def hosts_entries(names, hostvars, cloud, vips):

@@ -48,6 +48,8 @@ import re
 import secrets
 import string
 
+import yaml
+
 from ansible.errors import AnsibleFilterError
 
 KINDS = {
@@ -110,6 +112,35 @@ def missing_secrets(declarations, current):
     return out
 
 
+def declared_secrets(paths):
+    """The secret declarations of the roles whose ``defaults/main.yml`` files are given: every
+    top-level ``<role>_secrets`` list, in file order."""
+    out = []
+    for path in sorted(paths or []):
+        with open(path) as f:
+            defaults = yaml.safe_load(f) or {}
+        if not isinstance(defaults, dict):
+            raise SecretDeclarationError("%s: a role's defaults must be a mapping" % path)
+        for key, value in defaults.items():
+            if not str(key).endswith("_secrets"):
+                continue
+            if not isinstance(value, list):
+                raise SecretDeclarationError("%s: %s must be a list of secret declarations" % (path, key))
+            for decl in value:
+                check_declaration(decl)
+                out.append(dict(decl))
+    return out
+
+
+def role_secrets(paths):
+    try:
+        return declared_secrets(paths)
+    except SecretDeclarationError as exc:
+        raise AnsibleFilterError("role_secrets: %s" % exc)
+    except (OSError, yaml.YAMLError) as exc:
+        raise AnsibleFilterError("role_secrets: cannot read a role's defaults: %s" % exc)
+
+
 def secrets_missing(declarations, current):
     try:
         return missing_secrets(declarations, current)
@@ -119,4 +150,4 @@ def secrets_missing(declarations, current):
 
 class FilterModule(object):
     def filters(self):
-        return {"secrets_missing": secrets_missing}
+        return {"secrets_missing": secrets_missing, "role_secrets": role_secrets}

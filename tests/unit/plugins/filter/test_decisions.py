@@ -118,3 +118,46 @@ CATALOG = [
 ])
 def test_catalog_urls(catalog, stype, urls):
     assert catalog_urls(catalog, stype) == urls
+
+
+def test_role_secrets_collects_every_roles_declarations(tmp_path):
+    from ansible_collections.helion.openstack.plugins.filter.secrets import role_secrets
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "a" / "main.yml").write_text("a_port: 1\na_secrets:\n  - {name: vault_a, length: 8}\n")
+    (tmp_path / "b" / "main.yml").write_text("b_secrets:\n  - {name: vault_b_keys, kind: fernet, count: 3}\n"
+                                              "b_other_secrets: []\n")
+    (tmp_path / "c" / "main.yml").write_text("c_port: 2\n")
+    paths = [str(tmp_path / d / "main.yml") for d in "cba"]
+    assert role_secrets(paths) == [{"name": "vault_a", "length": 8},
+                                   {"name": "vault_b_keys", "kind": "fernet", "count": 3}]
+
+
+def test_role_secrets_of_the_collection_cover_what_the_roles_use():
+    """Every vault_* variable a role's defaults refer to is declared by some role or the cloud-wide list."""
+    import glob
+    import os
+    import yaml as _yaml
+    from ansible_collections.helion.openstack.plugins.filter.secrets import role_secrets
+    roles = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles")
+    paths = glob.glob(os.path.join(roles, "*", "defaults", "main.yml"))
+    declared = {d["name"] for d in role_secrets(paths)}
+    with open(os.path.join(roles, "secrets", "defaults", "main.yml")) as f:
+        declared |= {d["name"] for d in _yaml.safe_load(f)["secrets_definitions"]}
+    used = set()
+    for p in paths:
+        with open(p) as f:
+            used |= set(re.findall(r"\bvault_[a-z0-9_]+", f.read()))
+    assert used and used <= declared, sorted(used - declared)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x_secrets: {name: vault_x}\n", "must be a list"),
+    ("x_secrets:\n  - {kind: password}\n", "needs a 'name'"),
+])
+def test_role_secrets_names_the_file_and_the_key(tmp_path, text, message):
+    from ansible_collections.helion.openstack.plugins.filter.secrets import role_secrets
+    (tmp_path / "main.yml").write_text(text)
+    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+        role_secrets([str(tmp_path / "main.yml")])
