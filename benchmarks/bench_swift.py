@@ -41,7 +41,8 @@ from ansible_collections.helion.openstack.plugins.module_utils._swift_ring impor
 with open(sys.argv[3]) as handle:
     devs = json.load(handle)
 res = ensure_ring("object-0", sys.argv[2], devs, int(sys.argv[4]), 3, 1, seed=int(sys.argv[5]))
-print(json.dumps({"balance": res["balance"], "dispersion": res["dispersion"], "rebalanced": res["rebalanced"]}))
+r = res.resource
+print(json.dumps({"balance": r["balance"], "dispersion": r["dispersion"], "rebalanced": r["rebalanced"]}))
 """
 
 

@@ -30,10 +30,8 @@ import faulthandler
 import hashlib
 import logging
 import os
-import select
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -42,6 +40,35 @@ import uuid as uuidlib
 from pyghmi.ipmi import bmc
 from pyghmi.ipmi.private import serversession
 import pyghmi.ipmi.private.session as ipmisession
+
+
+def _collection_path():
+    """The directory that holds ``ansible_collections/helion/openstack`` for this checkout: the one above an
+    enclosing ``ansible_collections`` tree (an installed collection, ansible-test's copy), else ``.venv/collections``
+    of the checkout, where scripts/bootstrap.sh links the collection."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    parts = root.split(os.sep)
+    if len(parts) > 3 and parts[-3] == "ansible_collections":
+        return os.sep.join(parts[:-3]) or os.sep
+    return os.path.join(root, ".venv", "collections")
+
+
+if _collection_path() not in sys.path:
+    sys.path.insert(0, _collection_path())
+
+try:
+    # The socket fix is the collection's own, shared with its IPMI client (one copy of it).
+    from ansible_collections.helion.openstack.plugins.module_utils._ipmi.pyghmi_io import (
+        install_socket_io,
+        io_recvfrom,
+        io_sendto,
+    )
+except ImportError as exc:
+    raise ImportError("labbmc needs the helion.openstack collection at %s (scripts/bootstrap.sh links it there): %s"
+                      % (os.path.join(_collection_path(), "ansible_collections", "helion", "openstack"), exc)) from exc
+
+# pyghmi's names for the two functions install_server_fixes puts into pyghmi's session module
+_io_sendto, _io_recvfrom = io_sendto, io_recvfrom
 
 LOG = logging.getLogger("labbmc")
 HOOK_TIMEOUT = 120
@@ -70,7 +97,8 @@ def install_server_fixes(cipher_shim=True):
       non-blocking just before each read. A response sent from the main thread between the two left the I/O
       thread blocked in recvfrom() on a socket with nothing more to read, and with it every BMC of the process,
       until a packet came to that one BMC (never, once its client had given up). Sockets now stay in one mode:
-      reads are non-blocking per call (MSG_DONTWAIT, or select() first).
+      reads are non-blocking per call (MSG_DONTWAIT, or select() first). The fix is the collection's
+      (plugins/module_utils/_ipmi/pyghmi_io.py), the one its IPMI client installs for pyghmi's sessions.
     """
     with _SHIM_LOCK:
         if _SHIM_INSTALLED[0]:
@@ -108,36 +136,11 @@ def install_server_fixes(cipher_shim=True):
 
         original_handle = serversession.ServerSession._handle_ipmi_packet
         serversession.ServerSession._handle_ipmi_packet = handle_ipmi_packet
-        ipmisession._io_sendto = _io_sendto
-        ipmisession._io_recvfrom = _io_recvfrom
+        install_socket_io(ipmisession)
         serversession.ServerSession.create_open_session_response = create_open_session_response
         serversession.ServerSession.sessionless_data = sessionless_data
         serversession.ServerSession.close_server_session = close_server_session
         _SHIM_INSTALLED[0] = True
-
-
-def _io_sendto(sock, packet, sockaddr):
-    """pyghmi's _io_sendto without its setblocking(1) (see install_server_fixes)."""
-    sock = getattr(sock, "fd", sock)
-    try:
-        sock.sendto(packet, sockaddr)
-    except OSError:
-        pass
-
-
-def _io_recvfrom(sock, size):
-    """pyghmi's _io_recvfrom without its setblocking(0): a read that never blocks, whatever the socket's mode."""
-    try:
-        if _DONTWAIT:
-            return sock.recvfrom(size, _DONTWAIT)
-        if not select.select([sock], [], [], 0)[0]:
-            return None
-        return sock.recvfrom(size)
-    except OSError:
-        return None
-
-
-_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 
 
 def _field(text):

@@ -21,6 +21,8 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported by the modules
     from urlparse import urlparse  # type: ignore
 
+from ansible_collections.helion.openstack.plugins.module_utils._result import EnsureResult
+
 try:
     from hpe3parclient import client as _hpe3par_client
     from hpe3parclient import exceptions as _hpe3par_exceptions
@@ -408,31 +410,44 @@ def gather_info(session, cpg_names=None, with_available=True):
 
 
 def ensure_cpg(session, name, state, desired, check_mode):
-    """Bring CPG name to state; returns (changed, actions, before, after_props, raw_after)."""
+    """Bring CPG ``name`` to ``state`` (present with the ``desired`` properties, or absent).
+
+    Returns an EnsureResult: for an existing CPG the wanted properties compared with the array's, the actions
+    (``create``, ``delete``, ``modify <property>``; in check mode those that would run), the resource
+    ``{"cpg": <its compared properties after the run, {} when absent>}`` and the diff of those properties
+    before and after (headers ``cpg <name>``). Raises Hpe3parError for a change the array cannot make in place.
+    """
     current = session.cpg(name)
     before_props = cpg_properties(current) if current is not None else None
+    result = EnsureResult()
+
     if state == "absent":
-        if current is None:
-            return False, [], {}, {}, None
-        if not check_mode:
-            session.delete_cpg(name)
-        return True, ["delete"], comparable_view(before_props), {}, None
+        if current is not None:
+            result.act("delete")
+            if not check_mode:
+                session.delete_cpg(name)
+        return _cpg_result(result, name, comparable_view(before_props), {})
 
     if current is None:
+        result.act("create")
         if not check_mode:
             session.create_cpg(name, create_body(desired))
         after = {k: desired.get(k) for k in CPG_PROPERTIES}
         raw = session.cpg(name) if not check_mode else None
         if raw is not None:
             after = cpg_properties(raw)
-        return True, ["create"], {}, comparable_view(after), raw
+        return _cpg_result(result, name, {}, comparable_view(after))
 
-    changes = compare_cpg(before_props, desired)
-    modifiable, fixed = split_changes(changes)
+    modifiable, fixed = split_changes(compare_cpg(before_props, desired))
     if fixed:
         raise Hpe3parError(refuse_message(name, session.label, fixed))
+    for key in CPG_PROPERTIES:
+        if key in desired:
+            result.add(key, before_props.get(key), desired[key])
     if not modifiable:
-        return False, [], comparable_view(before_props), comparable_view(before_props), current
+        return _cpg_result(result, name, comparable_view(before_props), comparable_view(before_props))
+    for key in sorted(modifiable):
+        result.act("modify %s" % key)
     if not check_mode:
         session.modify_cpg(name, modify_body(modifiable))
     after = dict(before_props)
@@ -441,8 +456,13 @@ def ensure_cpg(session, name, state, desired, check_mode):
     raw = session.cpg(name) if not check_mode else current
     if not check_mode and raw is not None:
         after = cpg_properties(raw)
-    actions = ["modify %s" % key for key in sorted(modifiable)]
-    return True, actions, comparable_view(before_props), comparable_view(after), raw
+    return _cpg_result(result, name, comparable_view(before_props), comparable_view(after))
+
+
+def _cpg_result(result, name, before, after):
+    result.resource["cpg"] = after
+    result.set_diff(before, after, before_header="cpg %s" % name, after_header="cpg %s" % name)
+    return result
 
 
 def connection_argument_spec():

@@ -8,8 +8,9 @@ This module util is PRIVATE to the collection. It is not part of its public API.
 
 The decisions (is the drive already prepared, may it be formatted, what changes in fstab) are
 pure functions; :class:`DriveManager` runs the commands (``blkid``, ``partx``, ``parted``,
-``wipefs``, ``mkfs.xfs``, ``mount``) through a ``run(args) -> (rc, stdout, stderr)`` callable.
-Every error is raised as :class:`SwiftDriveError`, naming the drive and the cause.
+``wipefs``, ``mkfs.xfs``, ``mount``) through a ``run(args) -> (rc, stdout, stderr)`` callable;
+:meth:`DriveManager.prepare` returns an :class:`EnsureResult`. Every error is raised as
+:class:`SwiftDriveError`, naming the drive and the cause.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,8 @@ __metaclass__ = type
 import os
 import re
 import time
+
+from ansible_collections.helion.openstack.plugins.module_utils._result import EnsureResult
 
 MAX_LABEL_LEN = 12
 DEFAULT_MOUNT_OPTIONS = "noatime,nodiratime,nofail"
@@ -143,7 +146,10 @@ class DriveManager(object):
         self.check_mode = check_mode
         self.mounts_file = mounts_file
         self.settle_timeout = settle_timeout
-        self.actions = []
+        self.result = EnsureResult()
+
+    def _act(self, text):
+        self.result.act(text)
 
     def _cmd(self, args, ok=(0,)):
         rc, out, err = self.run(args)
@@ -192,16 +198,20 @@ class DriveManager(object):
 
     def prepare(self, device, label, mount_root="/srv/node", partition=True, force=False,
                 fstab="/etc/fstab", mount_options=DEFAULT_MOUNT_OPTIONS, mkfs_options=(),
-                uid=None, gid=None, mode=0o755):
+                uid=None, gid=None, mode=0o755, owner=None):
+        """Prepare the drive. Returns an EnsureResult: the actions (what was done, or in check mode what would
+        be), the resource (device, partition, label, mount_point, fstab_line, formatted, found) and a text diff
+        (what the drive held before; the filesystem, fstab line, mount and ``owner`` after)."""
         check_label(label)
         device = os.path.realpath(device)
         mount_point = os.path.join(mount_root, label)
         part = partition_path(device) if partition else device
         inspection = self.inspect(device)
         verdict, reason = decide(inspection, label, partition, force)
-        result = {"device": device, "partition": part, "label": label, "mount_point": mount_point,
-                  "fstab_line": fstab_entry(label, mount_point, mount_options), "formatted": False,
-                  "verdict": verdict, "found": reason}
+        self.result = EnsureResult(resource={
+            "device": device, "partition": part, "label": label, "mount_point": mount_point,
+            "fstab_line": fstab_entry(label, mount_point, mount_options), "formatted": False, "found": reason})
+        result = self.result.resource
         mounted = self.mounts()
         if verdict == "refuse":
             raise SwiftDriveError(
@@ -214,23 +224,27 @@ class DriveManager(object):
             self._format(device, part, label, partition, force, mkfs_options)
             result["formatted"] = True
         elif partition and not os.path.exists(part):
-            self.actions.append("tell the kernel about the partitions of %s" % device)
+            self._act("tell the kernel about the partitions of %s" % device)
             if not self.check_mode:
                 self._wait_for_node(device, part)
 
         self._ensure_fstab(fstab, label, mount_point, mount_options)
         self._ensure_mount(device, part, mount_point, mount_options, mounted)
         self._ensure_owner(mount_point, uid, gid, mode)
-        result["actions"] = list(self.actions)
-        result["changed"] = bool(self.actions)
-        return result
+        if owner is None:
+            owner = "%s:%s" % (uid, gid) if uid is not None else "unchanged"
+        self.result.set_diff(
+            "%s\n" % (reason or ("ready" if not result["formatted"] else "blank")),
+            "\n".join(["xfs label %s on %s" % (label, part), result["fstab_line"],
+                       "mounted on %s, owner %s" % (mount_point, owner)]) + "\n")
+        return self.result
 
     def _format(self, device, part, label, partition, force, mkfs_options):
         if force:
-            self.actions.append("wipe every signature on %s" % device)
+            self._act("wipe every signature on %s" % device)
         if partition:
-            self.actions.append("create a GPT label and one partition (1MiB-100%%) on %s" % device)
-        self.actions.append(" ".join(["mkfs.xfs"] + list(mkfs_options) + ["-L", label, part]))
+            self._act("create a GPT label and one partition (1MiB-100%%) on %s" % device)
+        self._act(" ".join(["mkfs.xfs"] + list(mkfs_options) + ["-L", label, part]))
         if self.check_mode:
             return
         if force:
@@ -251,7 +265,7 @@ class DriveManager(object):
         new, changed = update_fstab(text, label, mount_point, options)
         if not changed:
             return
-        self.actions.append("set the fstab line for %s in %s" % (mount_point, fstab))
+        self._act("set the fstab line for %s in %s" % (mount_point, fstab))
         if self.check_mode:
             return
         tmp = fstab + ".swift-drive.tmp"
@@ -269,10 +283,10 @@ class DriveManager(object):
                 raise SwiftDriveError("%s: %s is already mounted from %s" % (device, mount_point, here[-1]))
             return
         if not os.path.isdir(mount_point):
-            self.actions.append("create %s" % mount_point)
+            self._act("create %s" % mount_point)
             if not self.check_mode:
                 os.makedirs(mount_point, mode=0o755)
-        self.actions.append("mount %s on %s" % (part, mount_point))
+        self._act("mount %s on %s" % (part, mount_point))
         if not self.check_mode:
             self._cmd(["mount", "-t", "xfs", "-o", options, part, mount_point])
 
@@ -280,14 +294,14 @@ class DriveManager(object):
         if uid is None:
             return
         if not os.path.isdir(mount_point):
-            self.actions.append("set the owner of %s to %s:%s" % (mount_point, uid, gid))
+            self._act("set the owner of %s to %s:%s" % (mount_point, uid, gid))
             return
         st = os.stat(mount_point)
         if (st.st_uid, st.st_gid) != (uid, gid):
-            self.actions.append("set the owner of %s to %s:%s" % (mount_point, uid, gid))
+            self._act("set the owner of %s to %s:%s" % (mount_point, uid, gid))
             if not self.check_mode:
                 os.chown(mount_point, uid, gid)
         if mode is not None and (st.st_mode & 0o7777) != mode:
-            self.actions.append("set the mode of %s to %o" % (mount_point, mode))
+            self._act("set the mode of %s to %o" % (mount_point, mode))
             if not self.check_mode:
                 os.chmod(mount_point, mode)

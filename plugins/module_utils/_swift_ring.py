@@ -13,7 +13,7 @@ Two layers:
   ring's device list from the cloud model (used by the ``swift_devices`` filter);
 * :func:`ensure_ring`, which applies a plan to a ``.builder`` file with Swift's own
   ``RingBuilder``, rebalances when something changed, writes the ``.ring.gz`` and keeps dated
-  backups.
+  backups; it returns an :class:`EnsureResult`.
 
 Every error is raised as :class:`SwiftRingError`, whose message names the ring (or host) and
 the cause.
@@ -30,6 +30,8 @@ import re
 import shutil
 import tempfile
 import time
+
+from ansible_collections.helion.openstack.plugins.module_utils._result import EnsureResult
 
 try:
     from swift.common import exceptions as swift_exceptions
@@ -216,6 +218,22 @@ def plan_device_changes(current, desired, weight_step=None, ring="ring", steppin
         else:
             plan["remove"].append({"id": have["id"], "device": format_device(have)})
     return plan
+
+
+def _shown(value):
+    return '""' if value in ("", None) else value
+
+
+def plan_actions(plan):
+    """One line per device change of a plan, in the order ensure_ring applies them."""
+    lines = ["add %s" % format_device(dev) for dev in plan["add"]]
+    lines += ["reweight d%s %.2f -> %.2f (%s)" % (x["id"], x["from"], x["to"], x["device"]) for x in plan["reweight"]]
+    lines += ["drain d%s %.2f -> %.2f (%s)" % (x["id"], x["from"], x["to"], x["device"]) for x in plan["drain"]]
+    lines += ["set %s of d%s (%s)" % (", ".join("%s %s -> %s" % (k, _shown(c["from"]), _shown(c["to"]))
+                                                for k, c in sorted(x["changes"].items())), x["id"], x["device"])
+              for x in plan["set_info"]]
+    lines += ["remove d%s (%s)" % (x["id"], x["device"]) for x in plan["remove"]]
+    return lines
 
 
 def plan_changes_devices(plan):
@@ -506,11 +524,14 @@ def rebalance_warnings(builder, parts, removed, balance):
 def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours=1, weight_step=None,
                 ring_dir=None, backup_dir=None, overload=None, seed=None, pretend_min_part_hours_passed=False,
                 format_version=1, check_mode=False, now=None):
-    """Bring ring ``name`` one step toward ``devices`` and return the result dict.
+    """Bring ring ``name`` one step toward ``devices``. Returns an :class:`EnsureResult`.
 
-    The result holds ``changed``, ``created``, ``rebalanced``, ``plan``, ``parts_moved``,
-    ``balance``, ``dispersion``, ``ring_warnings``, ``converged``, ``backups``, ``builder_file``,
-    ``ring_file``, ``devices`` and ``diff`` (before/after text).
+    Its resource holds ``created``, ``rebalanced``, ``plan``, ``parts_moved``, ``balance``,
+    ``dispersion``, ``ring_warnings``, ``converged``, ``backups``, ``builder_file``,
+    ``ring_file``, ``devices`` and the ring parameters after the run. Its actions are the
+    builder's creation, the device changes (:func:`plan_actions`), the rebalance and the ring
+    file's write; the ring parameters (replicas, min_part_hours, overload) are its compared
+    properties; its diff is the text of the parameters and devices before and after.
 
     New devices are added in (ip, port, device) order. ``seed`` is handed to Swift as text, as
     ``swift-ring-builder <builder> rebalance <seed>`` does: the same seed and the same devices
@@ -535,7 +556,7 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
     if seed is not None:
         seed = str(seed)  # the CLI passes its seed argument as text; random.seed(7) != random.seed("7")
 
-    result = {"changed": False, "created": False, "rebalanced": False, "builder_file": builder_file,
+    result = {"created": False, "rebalanced": False, "builder_file": builder_file,
               "ring_file": ring_file, "parts_moved": 0, "removed_devices": 0, "ring_warnings": [], "backups": [],
               "ring_written": False}
     try:
@@ -561,6 +582,8 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
         before_params = {"part_power": builder.part_power, "replicas": builder.replicas,
                          "min_part_hours": builder.min_part_hours}
         before_devs = builder_devices(builder)
+    compared_before = {"replicas": builder.replicas, "min_part_hours": builder.min_part_hours,
+                       "overload": builder.overload}
 
     stepping = builder.ever_rebalanced
     plan = plan_device_changes(before_devs, desired, weight_step, name, stepping=stepping)
@@ -635,8 +658,19 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
         result["ring_warnings"].extend(rebalance_warnings(builder, parts, removed, balance))
 
     ring_stale = builder.ever_rebalanced and (builder_changed or _ring_bytes_differ(builder, ring_file, format_version))
-    result["changed"] = bool(builder_changed or ring_stale)
-    if result["changed"] and not check_mode:
+    ensure = EnsureResult(resource=result)
+    if result["created"]:
+        ensure.act("create %s" % builder_file)
+    else:
+        for key in ("replicas", "min_part_hours") + (("overload",) if overload is not None else ()):
+            ensure.add(key, compared_before[key], getattr(builder, key))
+    for line in plan_actions(plan):
+        ensure.act(line)
+    if needs_rebalance:
+        ensure.act("rebalance")
+    if ring_stale:
+        ensure.act("write %s" % ring_file)
+    if ensure.changed and not check_mode:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
         try:
             os.makedirs(builder_dir, exist_ok=True)
@@ -666,10 +700,9 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
         "part_power": builder.part_power,
         "replicas": builder.replicas,
         "min_part_hours": builder.min_part_hours,
-        "diff": {"before": describe(before_params, before_devs) if before_devs or before_params else "",
-                 "after": describe(after_params, final_devs),
-                 "before_header": builder_file, "after_header": builder_file},
     })
+    ensure.set_diff(describe(before_params, before_devs) if before_devs or before_params else "",
+                    describe(after_params, final_devs), before_header=builder_file, after_header=builder_file)
     if result["ring_written"] or (os.path.exists(ring_file) and not check_mode):
         result["ring_sha256"] = file_sha256(ring_file)
-    return result
+    return ensure

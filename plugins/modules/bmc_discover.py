@@ -137,12 +137,9 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.helion.openstack.plugins.module_utils._ipmi import (
-    HAS_PYGHMI,
-    PYGHMI_IMPORT_ERROR,
-    IpmiError,
-    discover,
-)
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.client import HAS_PYGHMI, PYGHMI_IMPORT_ERROR
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.operations import discover
 
 
 def main():

@@ -146,17 +146,12 @@ def main():
     desired = _hpe3par.desired_properties(module.params)
     try:
         with _hpe3par.session_from_params(module.params) as session:
-            changed, actions, before, after, _raw = _hpe3par.ensure_cpg(
-                session, module.params["name"], module.params["state"], desired, module.check_mode)
+            result = _hpe3par.ensure_cpg(session, module.params["name"], module.params["state"], desired,
+                                         module.check_mode)
     except _hpe3par.Hpe3parError as exc:
         module.fail_json(msg=str(exc), exception=traceback.format_exc())
 
-    result = dict(changed=changed, actions=actions, cpg=after)
-    if module._diff:
-        result["diff"] = dict(before=before, after=after,
-                              before_header="cpg %s" % module.params["name"],
-                              after_header="cpg %s" % module.params["name"])
-    module.exit_json(**result)
+    module.exit_json(**result.module_result(diff_mode=module._diff))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ description:
   - Reads the boot flags (Get System Boot Options, parameter 5), compares them and sets them only when needed.
   - Some BMCs (OpenIPMI's ipmi_sim among them) never set the boot-flags valid bit. The module detects that,
     reports it (RV(results[].valid_bit), RV(results[].warning)) and then compares only the boot device, so that
-    repeated runs answer the same way instead of flip-flopping between changed and unchanged.
+    repeated runs answer the same way instead of flip-flopping between changed and unchanged. RV(results[].msg)
+    then says that persistence and firmware mode were not compared, and what the BMC reports for them.
   - Handles a fleet of BMCs concurrently in one call (O(targets)), or one BMC (O(address)).
 extends_documentation_fragment:
   - helion.openstack.ipmi
@@ -82,8 +83,10 @@ results:
       compared: [device]
       before: {device: network, persistent: false, uefi: false, valid: false}
       boot: {device: network, persistent: false, uefi: false}
+      actions: []
       warning: "the BMC does not set the boot-flags valid bit: only the boot device was compared, ..."
-      msg: already boot device network (once, legacy)
+      msg: "boot device is already network; persistence and firmware mode were not compared
+        (the BMC reports next-boot-only, legacy)"
   contains:
     name:
       description: The target name (the address when not given).
@@ -106,9 +109,18 @@ results:
       type: bool
       returned: always
     msg:
-      description: What happened, or the error naming the BMC and the cause.
+      description:
+        - What happened, or the error naming the BMC and the cause.
+        - When nothing changed, it names what was compared; with the valid bit clear it says that persistence and
+          firmware mode were not compared and what the BMC reports for them.
       type: str
       returned: always
+    actions:
+      description: What was done (in check mode, what would be done); empty when nothing changed.
+      type: list
+      elements: str
+      returned: success
+      sample: ["set boot device network (once, legacy)"]
     error:
       description: Error category (auth, unreachable, cipher, timeout, bmc, invalid, error).
       type: str
@@ -163,6 +175,12 @@ after:
   returned: when O(address) is used
   type: dict
   sample: {device: network, persistent: false, uefi: false, valid: true}
+actions:
+  description: With O(address), the same as RV(results[].actions).
+  returned: when O(address) is used and the BMC answered
+  type: list
+  elements: str
+  sample: ["set boot device network (once, legacy)"]
 boot:
   description: With O(address), the same as RV(results[].boot).
   returned: when O(address) is used
@@ -198,15 +216,14 @@ valid_bit:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.helion.openstack.plugins.module_utils._ipmi import (
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.client import HAS_PYGHMI, PYGHMI_IMPORT_ERROR
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.fleet import (
     FLEET_MODULE_KWARGS,
-    HAS_PYGHMI,
-    PYGHMI_IMPORT_ERROR,
-    IpmiError,
-    boot_target,
     fleet_argument_spec,
     fleet_call,
 )
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.operations import boot_target
 
 
 def main():
@@ -226,13 +243,9 @@ def main():
                            module.check_mode)
 
     try:
-        result = fleet_call(params, operation)
+        result = fleet_call(params, operation, diff_mode=module._diff)
     except IpmiError as exc:
         module.fail_json(msg=str(exc))
-    if module._diff:
-        ok = [r for r in result["results"] if not r.get("failed")]
-        result["diff"] = dict(before=dict((r["name"], r["before"]) for r in ok),
-                              after=dict((r["name"], r["boot"] if r["changed"] else r["before"]) for r in ok))
     if result.pop("failed"):
         module.fail_json(**result)
     module.exit_json(**result)

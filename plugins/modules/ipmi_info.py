@@ -207,15 +207,17 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.helion.openstack.plugins.module_utils._ipmi import (
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.client import HAS_PYGHMI, PYGHMI_IMPORT_ERROR
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.fleet import (
     FLEET_MODULE_KWARGS,
-    HAS_PYGHMI,
-    INFO_SECTIONS,
-    PYGHMI_IMPORT_ERROR,
-    IpmiError,
     fleet_argument_spec,
     fleet_call,
+)
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.operations import (
+    INFO_SECTIONS,
     info_target,
+    salvage_info,
 )
 
 
@@ -229,7 +231,8 @@ def main():
         module.fail_json(msg=missing_required_lib("pyghmi"), exception=PYGHMI_IMPORT_ERROR)
     sections = [s for s in INFO_SECTIONS if s in module.params["gather"]]
     try:
-        result = fleet_call(module.params, lambda target, box: info_target(target, sections, box), progress=True)
+        result = fleet_call(module.params, lambda target, box: info_target(target, sections, box),
+                            salvage=salvage_info)
     except IpmiError as exc:
         module.fail_json(msg=str(exc))
     if result.pop("failed"):

@@ -186,16 +186,14 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.helion.openstack.plugins.module_utils._ipmi import (
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.client import HAS_PYGHMI, PYGHMI_IMPORT_ERROR
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.fleet import (
     FLEET_MODULE_KWARGS,
-    HAS_PYGHMI,
-    POWER_STATES,
-    PYGHMI_IMPORT_ERROR,
-    IpmiError,
     fleet_argument_spec,
     fleet_call,
-    power_target,
 )
+from ansible_collections.helion.openstack.plugins.module_utils._ipmi.operations import POWER_STATES, power_target
 
 
 def main():
@@ -217,13 +215,9 @@ def main():
                             params["soft_off_timeout"])
 
     try:
-        result = fleet_call(params, operation)
+        result = fleet_call(params, operation, diff_mode=module._diff)
     except IpmiError as exc:
         module.fail_json(msg=str(exc))
-    if module._diff:
-        ok = [r for r in result["results"] if not r.get("failed")]
-        result["diff"] = dict(before=dict((r["name"], r["before"]) for r in ok),
-                              after=dict((r["name"], r["power"]) for r in ok))
     if result.pop("failed"):
         module.fail_json(**result)
     module.exit_json(**result)

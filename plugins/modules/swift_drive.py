@@ -197,19 +197,11 @@ def main():
         manager = DriveManager(run, check_mode=module.check_mode)
         result = manager.prepare(
             p["device"], p["label"], mount_root=p["mount_root"], partition=p["partition"], force=p["force"],
-            fstab=p["fstab"], mount_options=p["mount_options"], mkfs_options=p["mkfs_options"], uid=uid, gid=gid)
+            fstab=p["fstab"], mount_options=p["mount_options"], mkfs_options=p["mkfs_options"], uid=uid, gid=gid,
+            owner=name)
     except SwiftDriveError as exc:
         module.fail_json(msg=str(exc), exception=traceback.format_exc())
-    result["owner"] = name
-    result.pop("verdict", None)
-    if module._diff and result["changed"]:
-        result["diff"] = {
-            "before": "%s\n" % (result["found"] or ("ready" if not result["formatted"] else "blank")),
-            "after": "\n".join(["xfs label %s on %s" % (result["label"], result["partition"]),
-                                result["fstab_line"],
-                                "mounted on %s, owner %s" % (result["mount_point"], name)]) + "\n",
-        }
-    module.exit_json(**result)
+    module.exit_json(**result.module_result(diff_mode=module._diff and result.changed, owner=name))
 
 
 if __name__ == "__main__":

@@ -162,6 +162,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+actions:
+  description:
+    - What the run did (in check mode, what it would do), in order; empty when nothing changed.
+    - The builder's creation, each device added, reweighted, drained, changed or removed (see RV(plan)), the
+      rebalance, and the write of the ring file.
+  returned: always
+  type: list
+  elements: str
+  sample: ["reweight d0 100.00 -> 150.00 (r1 z1 10.0.3.10:6200 R10.0.3.10:6200 /sdb weight 150.00)", "rebalance",
+           "write /etc/swift/object-0.ring.gz"]
 builder_file:
   description: The builder file.
   returned: always
@@ -364,12 +374,9 @@ def main():
             format_version=p["format_version"], check_mode=module.check_mode)
     except SwiftRingError as exc:
         module.fail_json(msg=str(exc), exception=traceback.format_exc())
-    diff = result.pop("diff")
-    if module._diff and result["changed"]:
-        result["diff"] = diff
-    for warning in result["ring_warnings"]:
+    for warning in result.resource["ring_warnings"]:
         module.warn(warning)
-    module.exit_json(**result)
+    module.exit_json(**result.module_result(diff_mode=module._diff and result.changed))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import pytest
 from ansible_collections.helion.openstack.plugins.module_utils import _hpe3par as h
+from ansible_collections.helion.openstack.plugins.module_utils._result import EnsureResult
 
 R6_FC = {
     "name": "CPG_R6_FC",
@@ -248,26 +249,28 @@ class FakeSession(object):
 def test_ensure_cpg_create(check_mode):
     session = FakeSession()
     desired = {"raid_type": "r6", "set_size": 8, "growth_increment_mib": 1024}
-    changed, actions, before, after, _raw = h.ensure_cpg(session, "N", "present", desired, check_mode)
-    assert changed and actions == ["create"] and before == {}
-    assert after["raid_type"] == "r6" and after["growth_increment_mib"] == 1024
+    res = h.ensure_cpg(session, "N", "present", desired, check_mode)
+    assert isinstance(res, EnsureResult)
+    assert res.changed and res.actions == ["create"] and res.diff["before"] == {}
+    after = res.resource["cpg"]
+    assert after["raid_type"] == "r6" and after["growth_increment_mib"] == 1024 and res.diff["after"] == after
     assert bool(session.calls) is not check_mode
 
 
 def test_ensure_cpg_unchanged_makes_no_call():
     session = FakeSession(dict(R6_FC))
-    changed, actions, before, after, _raw = h.ensure_cpg(session, "CPG_R6_FC", "present",
-                                                         {"raid_type": "r6", "growth_increment_mib": 32768}, False)
-    assert not changed and actions == [] and before == after and session.calls == []
+    res = h.ensure_cpg(session, "CPG_R6_FC", "present", {"raid_type": "r6", "growth_increment_mib": 32768}, False)
+    assert not res.changed and res.actions == [] and res.differences == [] and session.calls == []
+    assert res.diff["before"] == res.diff["after"] == res.resource["cpg"]
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_ensure_cpg_modifies_growth(check_mode):
     session = FakeSession({"name": "N", "SDGrowth": dict(R6_FC["SDGrowth"])})
-    changed, actions, before, after, _raw = h.ensure_cpg(session, "N", "present", {"growth_increment_mib": 8},
-                                                         check_mode)
-    assert changed and actions == ["modify growth_increment_mib"]
-    assert before["growth_increment_mib"] == 32768 and after["growth_increment_mib"] == 8
+    res = h.ensure_cpg(session, "N", "present", {"growth_increment_mib": 8}, check_mode)
+    assert res.changed and res.actions == ["modify growth_increment_mib"]
+    assert res.differences == [{"name": "growth_increment_mib", "before": 32768, "after": 8}]
+    assert res.diff["before"]["growth_increment_mib"] == 32768 and res.diff["after"]["growth_increment_mib"] == 8
     assert session.calls == ([] if check_mode else [("modify", "N", {"growthIncrementMiB": 8})])
 
 
@@ -286,6 +289,16 @@ def test_ensure_cpg_refuses_fixed_change(check_mode):
 ])
 def test_ensure_cpg_absent(exists, check_mode, changed, calls):
     session = FakeSession(dict(R6_FC) if exists else None)
-    got = h.ensure_cpg(session, "N", "absent", {}, check_mode)
-    assert got[0] is changed and session.calls == calls
-    assert got[3] == {}
+    res = h.ensure_cpg(session, "N", "absent", {}, check_mode)
+    assert res.changed is changed and session.calls == calls
+    assert res.actions == (["delete"] if changed else [])
+    assert res.resource == {"cpg": {}} and res.diff["after"] == {}
+
+
+@pytest.mark.parametrize("diff_mode", [True, False])
+def test_ensure_cpg_module_result_keeps_the_module_keys(diff_mode):
+    session = FakeSession({"name": "N", "SDGrowth": dict(R6_FC["SDGrowth"])})
+    out = h.ensure_cpg(session, "N", "present", {"growth_increment_mib": 8}, False).module_result(diff_mode)
+    assert sorted(out) == sorted(["changed", "actions", "cpg"] + (["diff"] if diff_mode else []))
+    if diff_mode:
+        assert out["diff"]["before_header"] == out["diff"]["after_header"] == "cpg N"

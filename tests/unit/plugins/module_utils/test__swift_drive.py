@@ -9,6 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.helion.openstack.plugins.module_utils import _swift_drive as sd
+from ansible_collections.helion.openstack.plugins.module_utils._result import EnsureResult
 from ansible_collections.helion.openstack.plugins.module_utils._swift_drive import SwiftDriveError
 
 
@@ -125,11 +126,45 @@ def test_manager_check_mode_reports_and_changes_nothing(tmp_path):
     manager = sd.DriveManager(run, check_mode=True, mounts_file=str(mounts))
     result = manager.prepare(str(device), "sdb", mount_root=str(tmp_path / "node"), fstab=str(tmp_path / "fstab"),
                              uid=0, gid=0)
-    assert result["changed"] and result["formatted"]
-    assert any(a.startswith("create a GPT label") for a in result["actions"])
-    assert any(a.startswith("mount ") for a in result["actions"])
+    assert isinstance(result, EnsureResult)
+    assert result.changed and result.resource["formatted"] and result.resource["found"] is None
+    assert any(a.startswith("create a GPT label") for a in result.actions)
+    assert any(a.startswith("mount ") for a in result.actions)
     assert [c[0] for c in run.calls] == ["blkid"]
     assert not (tmp_path / "fstab").exists() and not (tmp_path / "node").exists()
+    assert result.diff["before"] == "blank\n"
+    assert result.diff["after"].splitlines() == [
+        "xfs label sdb on %s1" % device, "LABEL=sdb %s/sdb xfs noatime,nodiratime,nofail 0 0" % (tmp_path / "node"),
+        "mounted on %s/sdb, owner 0:0" % (tmp_path / "node")]
+    out = result.module_result(diff_mode=False, owner="swift")
+    assert sorted(out) == ["actions", "changed", "device", "formatted", "found", "fstab_line", "label",
+                           "mount_point", "owner", "partition"]
+
+
+def test_manager_leaves_a_ready_drive_alone(tmp_path):
+    device = tmp_path / "disk"
+    device.write_bytes(b"")
+    (tmp_path / "disk1").write_bytes(b"")  # the partition node
+    node = tmp_path / "node" / "sdb"
+    node.mkdir(parents=True)
+    fstab = tmp_path / "fstab"
+    fstab.write_text("LABEL=sdb %s xfs noatime,nodiratime,nofail 0 0\n" % node)
+    mounts = tmp_path / "mounts"
+    mounts.write_text("%s1 %s xfs rw 0 0\n" % (device, node))
+
+    class Ready(FakeRun):
+        def __call__(self, args):
+            self.calls.append(list(args))
+            if args[0] == "blkid":
+                return (0, "TYPE=xfs\nLABEL=sdb\n", "") if "-O" in args else (0, "PTTYPE=gpt\n", "")
+            if args[0] == "partx":
+                return 0, "1 2048 1000\n", ""
+            return 0, "", ""
+
+    result = sd.DriveManager(Ready(), mounts_file=str(mounts)).prepare(
+        str(device), "sdb", mount_root=str(tmp_path / "node"), fstab=str(fstab), owner="swift")
+    assert not result.changed and result.actions == [] and not result.resource["formatted"]
+    assert result.diff["before"] == "ready\n" and result.diff["after"].endswith("owner swift\n")
 
 
 def test_manager_refuses_mounted_drive_even_with_force(tmp_path):

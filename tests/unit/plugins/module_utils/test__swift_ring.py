@@ -405,7 +405,7 @@ def test_ensure_ring_seed_matches_the_cli_convention(tmp_path):
     devs = [{"zone": z, "ip": "10.0.0.%d" % z, "port": 6200, "device": "d%d" % d, "weight": 100.0}
             for z in (3, 1, 4, 2) for d in (1, 0)]
     ours = sr.ensure_ring("object-0", str(tmp_path / "a"), devs, 8, 3, 1, seed=7)
-    assert ours["rebalanced"] and ours["parts_moved"] == 3 * 256
+    assert ours.resource["rebalanced"] and ours.resource["parts_moved"] == 3 * 256
 
     # The same ring built by hand like the CLI does: devices in (ip, port, device) order, seed as text.
     ref = ring_mod.RingBuilder(8, 3, 1)
@@ -416,10 +416,53 @@ def test_ensure_ring_seed_matches_the_cli_convention(tmp_path):
     placement = _placement(tmp_path / "a" / "object-0.builder")
     assert placement == _placement(tmp_path / "ref.builder")
     # ids follow the sorted device keys, whatever the order of the input list
-    assert [key for _unused, key in placement[1]] == sorted(sr.device_key(d) for d in ours["devices"])
+    assert [key for _unused, key in placement[1]] == sorted(sr.device_key(d) for d in ours.resource["devices"])
 
     # An int and its text are the same seed; another seed places partitions differently.
     sr.ensure_ring("object-0", str(tmp_path / "b"), list(reversed(devs)), 8, 3, 1, seed="7")
     assert _placement(tmp_path / "b" / "object-0.builder") == placement
     sr.ensure_ring("object-0", str(tmp_path / "c"), devs, 8, 3, 1, seed=8)
     assert _placement(tmp_path / "c" / "object-0.builder")[0] != placement[0]
+
+
+# ---------------------------------------------------------------- ensure_ring: the result
+
+
+def test_plan_actions_one_line_per_change():
+    dev = {"region": 1, "zone": 1, "ip": "10.0.0.1", "port": 6200, "device": "d0", "weight": 100.0}
+    plan = {"add": [dict(dev, weight=50.0)], "reweight": [{"id": 1, "device": "X", "from": 100.0, "to": 150.0}],
+            "drain": [{"id": 2, "device": "Y", "from": 10.0, "to": 0.0}],
+            "set_info": [{"id": 3, "device": "Z", "changes": {"meta": {"from": "", "to": "m"}}}],
+            "remove": [{"id": 4, "device": "W"}], "pending": []}
+    assert sr.plan_actions(plan) == [
+        "add r1 z1 10.0.0.1:6200 R10.0.0.1:6200 /d0 weight 50.00", "reweight d1 100.00 -> 150.00 (X)",
+        "drain d2 10.00 -> 0.00 (Y)", 'set meta "" -> m of d3 (Z)', "remove d4 (W)"]
+
+
+def test_ensure_ring_returns_an_ensure_result(tmp_path):
+    pytest.importorskip("swift.common.ring")
+    from ansible_collections.helion.openstack.plugins.module_utils._result import EnsureResult
+
+    devs = [{"zone": z, "ip": "10.0.0.%d" % z, "port": 6200, "device": "d0", "weight": 100.0} for z in (1, 2, 3)]
+    bdir = str(tmp_path / "rings")
+    created = sr.ensure_ring("object-0", bdir, devs, 6, 3, 1, seed=1)
+    assert isinstance(created, EnsureResult) and created.changed
+    assert created.actions[0] == "create %s/object-0.builder" % bdir
+    assert created.actions[-2:] == ["rebalance", "write %s/object-0.ring.gz" % bdir]
+    assert sum(a.startswith("add ") for a in created.actions) == 3
+    assert created.resource["created"] and "changed" not in created.resource and "diff" not in created.resource
+    assert created.diff["before"] == "" and "10.0.0.1:6200" in created.diff["after"]
+    assert created.diff["before_header"] == created.diff["after_header"] == bdir + "/object-0.builder"
+
+    again = sr.ensure_ring("object-0", bdir, devs, 6, 3, 1, seed=1)
+    assert not again.changed and again.actions == [] and again.differences == []
+    assert again.diff["before"] == again.diff["after"]
+
+    heavier = [dict(d, weight=150.0) if d["zone"] == 1 else d for d in devs]
+    check = sr.ensure_ring("object-0", bdir, heavier, 6, 3, 4, check_mode=True, pretend_min_part_hours_passed=True)
+    assert check.changed and check.actions[0].startswith("reweight d0 100.00 -> 150.00")
+    assert check.differences == [{"name": "min_part_hours", "before": 1, "after": 4}]
+    out = check.module_result(diff_mode=True)
+    assert out["changed"] and out["actions"] == check.actions and out["min_part_hours"] == 4
+    assert "weight 150.00" in out["diff"]["after"] and "weight 100.00" in out["diff"]["before"]
+    assert sr.ensure_ring("object-0", bdir, devs, 6, 3, 1).changed is False, "check mode wrote nothing"
