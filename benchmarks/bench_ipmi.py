@@ -7,7 +7,8 @@
 The BMCs are lab/bmc/labbmc.py instances (pyghmi server, in-memory power) served by one helper process on
 127.78.0.1, consecutive UDP ports. Writes benchmarks/results/ipmi.md.
 
-    .venv/bin/python benchmarks/bench_ipmi.py [--bmcs 200] [--runs 5] [--runs-per-host 3]
+    bash benchmarks/run.sh ipmi, or from the repository root:
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_ipmi.py [--bmcs 200] [--runs 5] [--runs-per-host 3]
 """
 
 import argparse
@@ -22,13 +23,11 @@ import time
 
 import yaml
 
+from tests.peers import ipmi as sims
+from tests.peers.playbook import ansible_env
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "ipmi"))
-
-from ansible_runner import ansible_env  # noqa: E402
-import sims  # noqa: E402
 
 ADDRESS = "127.78.0.1"
 BASE_PORT = 21000
@@ -155,7 +154,7 @@ def main():
     lines = [
         "## IPMI: power status of %d BMCs" % args.bmcs,
         "",
-        "Command: `.venv/bin/python benchmarks/bench_ipmi.py --bmcs %d --runs %d --runs-per-host %d`"
+        "Command: `PYTHONPATH=. .venv/bin/python benchmarks/bench_ipmi.py --bmcs %d --runs %d --runs-per-host %d`"
         % (args.bmcs, args.runs, args.runs_per_host),
         "(BMCs: lab/bmc/labbmc.py, one process, %s ports %d-%d; 2-core machine shared with other work: load average"
         " %.1f at the start, %.1f at the end, so the figures were taken under load)."

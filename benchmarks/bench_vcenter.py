@@ -10,7 +10,9 @@ In the same run, against the same simulator:
     run on vcsim 0.24.2 (vmware_datacenter_info, vmware_datastore_info, vmware_portgroup_info).
 Writes benchmarks/results/vcenter.md.
 
-    .venv/bin/python benchmarks/bench_vcenter.py [--runs 5] [--naive-runs 3] [--ansible-runs 3]
+    bash benchmarks/run.sh vcenter, or from the repository root:
+    PYTHONPATH=.:.venv/collections .venv/bin/python benchmarks/bench_vcenter.py [--runs 5] [--naive-runs 3] \
+        [--ansible-runs 3]
 """
 
 import argparse
@@ -22,12 +24,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-sys.path.insert(0, os.path.join(ROOT, ".venv", "collections"))
-BIN = os.path.dirname(sys.executable)
+from tests.peers.vcenter import Vcsim, build
 
-from vcenter_sim import Vcsim, build  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
 
 TOPOLOGY = dict(dc=10, cluster=5, host=10, standalone_host=0, ds=1, pg=1, dvpg=["ESX-CONF:300", "ESX-TENANT:310"])
 
@@ -139,7 +139,8 @@ def main():
     lines += [
         "## vCenter discovery (vcsim, 10 datacenters x 5 clusters x 10 hosts)",
         "",
-        "Command: `.venv/bin/python benchmarks/bench_vcenter.py --runs %d --naive-runs %d --ansible-runs %d` "
+        "Command: `PYTHONPATH=.:.venv/collections .venv/bin/python benchmarks/bench_vcenter.py --runs %d "
+        "--naive-runs %d --ansible-runs %d` "
         "(vcsimlite from Debian's govmomi 0.24.2 on loopback, pyvmomi %s; medians; taken on a shared, loaded "
         "2-core machine)." % (opts.runs, opts.naive_runs, opts.ansible_runs, _pyvmomi_version()),
         "",

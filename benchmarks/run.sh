@@ -15,6 +15,6 @@ for bench in benchmarks/bench_*.py; do
   # The control-plane benchmark builds and deploys the whole lab (20+ minutes): only when named.
   [ "$name" != control_plane ] || [ "$only" = control_plane ] || continue
   echo "=== benchmark $name"
-  "$py" "$bench"
+  PYTHONPATH="$top:$top/.venv/collections${PYTHONPATH:+:$PYTHONPATH}" "$py" "$bench"
 done
 bash benchmarks/assemble.sh

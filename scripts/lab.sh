@@ -153,11 +153,61 @@ ensure_containers() {
 }
 
 # The lab BMCs (lab/bmc/labbmc.py, one process for every server of the model): each listens on its
-# server's IPMI address, added to the host's side of the model's IPMI network bridge.
+# server's IPMI address, added to the host's side of the model's IPMI network bridge. They are found by
+# what they are, not only by this checkout's pid file: a lab brought up from another clone of the
+# repository has its BMCs' pid file in that clone's state directory, and its BMCs hold the model's
+# addresses all the same.
 bmc_pid_file() { echo "$state/$cloud-bmcs.pid"; }
 
+# Whether process $1 serves lab BMCs of this cloud, from any checkout: its command line runs labbmc.py
+# with --config <a state directory>/$cloud-bmcs.yml.
+is_lab_bmc() {
+  local arg prev='' script='' config='' args=()
+  [[ "$1" =~ ^[0-9]+$ ]] || return 1
+  mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || return 1
+  for arg in "${args[@]}"; do
+    case "$arg" in
+      labbmc.py | */labbmc.py) script=1 ;;
+      --config=*) config=${arg#--config=} ;;
+    esac
+    [ "$prev" = --config ] && config=$arg
+    prev=$arg
+  done
+  [ -n "$script" ] && [ "${config##*/}" = "$cloud-bmcs.yml" ]
+}
+
+# The pids of every process serving lab BMCs of this cloud.
+lab_bmc_pids() {
+  local dir
+  for dir in /proc/[0-9]*; do
+    is_lab_bmc "${dir#/proc/}" && echo "${dir#/proc/}"
+  done
+  return 0
+}
+
+# "pid N: command line" of process $1.
+describe_pid() {
+  local args=()
+  mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || true
+  echo "pid $1: ${args[*]:-(exited)}"
+}
+
+# The pids of the processes with a UDP socket bound to $1 port 623 (or to every address, port 623).
+ipmi_holders() {
+  command -v ss >/dev/null || return 0
+  ss -Hlunp 'sport = :623' 2>/dev/null |
+    awk -v want="$1:623" '$4 == want || $4 == "0.0.0.0:623" || $4 == "*:623" || $4 == "[::]:623"' |
+    grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un
+}
+
+# The IPMI addresses of the model's servers ("host address" lines), from the plan read last.
+bmc_addresses() {
+  [ -f "$state/$cloud-plan.txt" ] || return 0
+  awk '$1 == "bmc" {print $2, $3}' "$state/$cloud-plan.txt"
+}
+
 ensure_bmcs() {
-  local kind host address network bridge have pid_file n=0
+  local kind host address network bridge have n=0
   while read -r kind host address network; do
     [ "$kind" = bmc ] || continue
     bridge=br-$(docker network inspect -f '{{.Id}}' "$network" | cut -c1-12)
@@ -166,35 +216,96 @@ ensure_bmcs() {
     n=$((n + 1))
   done <"$state/$cloud-plan.txt"
   ((n)) || return 0
+  start_bmcs
+}
+
+# Starts the lab BMCs of $state/$cloud-bmcs.yml, unless this checkout's are running with that file.
+start_bmcs() {
+  local pid_file sum pid host address holders=() problems=() n
   pid_file=$(bmc_pid_file)
-  local sum
   sum=$(sha256sum "$state/$cloud-bmcs.yml" | cut -d' ' -f1)
-  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
-    [ "$sum" = "$(cat "$state/$cloud-bmcs.sum" 2>/dev/null)" ] && return 0
-    stop_bmcs  # the model or the IPMI password changed since they started
+  pid=$(cat "$pid_file" 2>/dev/null || true)
+  if is_lab_bmc "$pid" && [ "$sum" = "$(cat "$state/$cloud-bmcs.sum" 2>/dev/null)" ]; then
+    return 0
   fi
-  rm -f "$pid_file"
+  # This checkout's when the model or the IPMI password changed since they started, another
+  # checkout's for this cloud (their addresses are the ones needed here).
+  stop_bmcs quiet
+  # Anything else on an address the lab needs: say which process it is rather than fail to bind.
+  while read -r host address; do
+    mapfile -t holders < <(ipmi_holders "$address")
+    for pid in "${holders[@]}"; do
+      problems+=("$address:623 (IPMI address of $host) is held by $(describe_pid "$pid")")
+    done
+  done < <(bmc_addresses)
+  if ((${#problems[@]})); then
+    printf 'lab: %s\n' "${problems[@]}" >&2
+    die "cannot start the lab BMCs of $cloud: stop the process(es) above first"
+  fi
   echo "$sum" >"$state/$cloud-bmcs.sum"
+  n=$(bmc_addresses | wc -l)
   log "lab BMCs: $n (log in $state/$cloud-bmcs.log)"
   nohup "$top/.venv/bin/python" "$top/lab/bmc/labbmc.py" --config "$state/$cloud-bmcs.yml" --ready-file "$pid_file" \
     >"$state/$cloud-bmcs.log" 2>&1 </dev/null &
+  pid=$!
   local _
-  for _ in $(seq 1 50); do [ -s "$pid_file" ] && return 0; sleep 0.2; done
+  for _ in $(seq 1 50); do
+    [ -s "$pid_file" ] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  tail -n 5 "$state/$cloud-bmcs.log" >&2 || true
   die "the lab BMCs did not start (see $state/$cloud-bmcs.log)"
 }
 
+# Stops every process serving lab BMCs of this cloud, whichever checkout started it, and any lab BMC
+# process still holding one of the model's IPMI addresses. Names any other process that holds one
+# (unless $1 is "quiet": start_bmcs names them itself).
 stop_bmcs() {
-  local pid_file pid
-  pid_file=$(bmc_pid_file)
-  [ -f "$pid_file" ] || return 0
-  pid=$(cat "$pid_file")
-  if kill -0 "$pid" 2>/dev/null; then
-    log "stopping the lab BMCs"
-    kill "$pid"
-    local _
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  rm -f "$pid_file"
+  local pid mine host address pids=() holders=() quiet=${1:-}
+  mine=$(cat "$(bmc_pid_file)" 2>/dev/null || true)
+  mapfile -t pids < <(lab_bmc_pids)
+  while read -r host address; do
+    mapfile -t holders < <(ipmi_holders "$address")
+    for pid in "${holders[@]}"; do
+      [[ " ${pids[*]} " == *" $pid "* ]] && continue
+      if [[ "$(describe_pid "$pid")" == *labbmc.py* ]]; then
+        pids+=("$pid")
+      elif [ -z "$quiet" ]; then
+        log "warning: $address:623 (IPMI address of $host) is held by $(describe_pid "$pid"), not a lab BMC: left alone"
+      fi
+    done
+  done < <(bmc_addresses)
+  rm -f "$(bmc_pid_file)"
+  ((${#pids[@]})) || return 0
+  for pid in "${pids[@]}"; do
+    if [ "$pid" = "$mine" ]; then
+      log "stopping the lab BMCs ($(describe_pid "$pid"))"
+    else
+      log "stopping lab BMCs started elsewhere ($(describe_pid "$pid"))"
+    fi
+  done
+  kill "${pids[@]}" 2>/dev/null || true
+  wait_exited 50 "${pids[@]}" && return 0
+  log "the lab BMCs did not stop within 5 s: killing them"
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  wait_exited 20 "${pids[@]}" || die "lab BMC processes did not exit: ${pids[*]}"
+}
+
+# Waits at most $1 tenths of a second until the processes $2... have exited (zombies count as exited).
+wait_exited() {
+  local tenths=$1 _ pid args left
+  shift
+  for _ in $(seq 1 "$tenths"); do
+    left=0
+    for pid in "$@"; do
+      args=$(tr -d '\0' 2>/dev/null <"/proc/$pid/cmdline" || true)
+      [ -n "$args" ] && left=1
+    done
+    ((left)) || return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 wait_ssh() {
@@ -255,6 +366,9 @@ down() {
   rm -f "$state/known_hosts-$cloud" "$state/hosts/$cloud-"*
   log "lab $cloud is down"
 }
+
+# Sourced (tests/integration/test_lab_bmcs.py runs the BMC functions alone): define the functions only.
+if (return 0 2>/dev/null); then return 0; fi
 
 case "$cmd" in
   up) nodes; deploy ;;

@@ -44,8 +44,9 @@ sanity() {
 }
 
 unit() { run python -m pytest -q -p no:cacheprovider tests/unit; }
+# The modules, roles and playbooks against real peers (tests/integration), and AWX readiness (tests/awx).
 integration() {
-  run python -m pytest -q -p no:cacheprovider tests/integration
+  run python -m pytest -q -p no:cacheprovider tests/integration tests/awx
 }
 # The lab stage makes its own lab: it removes a lab left running (its SSH key and secrets may belong to
 # another checkout), builds the seven containers and their BMCs, deploys, runs the failure tests, and

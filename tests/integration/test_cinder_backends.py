@@ -9,8 +9,9 @@ import stat
 
 import pytest
 import yaml
-from ansible_runner import ROOT, run_playbook
-from storage import hpe3par_mock, procs
+
+from tests.peers.playbook import ROOT, run_playbook
+from tests.peers.storage import Hpe3parMock, StoreVirtualSim
 
 INVENTORY = os.path.join(ROOT, "inventories", "kvm-reference", "inventory.yml")
 SECRETS = {"vault_3par_password": "3par-Vault-pw", "vault_storevirtual_password": "vsa-Vault-pw"}
@@ -91,19 +92,9 @@ def fc_storage(url3par, urlsv, create=True, cpg="CPG_HELION_ROLE"):
 
 @pytest.fixture(scope="module")
 def arrays():
-    hpe3par_mock.fetch_mock(procs.CACHE)
-    port3, portsv = procs.free_port(), procs.free_port()
-    mock = procs.start("hpe3par_mock.py", ["--cache", procs.CACHE, "--port", str(port3), "--user", "3paradm",
-                                           "--password", SECRETS["vault_3par_password"]], port3)
-    try:
-        sim = procs.start("storevirtual_sim.py", ["--port", str(portsv), "--user", "admin",
-                                                  "--password", SECRETS["vault_storevirtual_password"]], portsv)
-        try:
-            yield "http://127.0.0.1:%d/api/v1" % port3, "http://127.0.0.1:%d/lhos" % portsv
-        finally:
-            procs.stop(sim)
-    finally:
-        procs.stop(mock)
+    with Hpe3parMock("3paradm", SECRETS["vault_3par_password"]) as mock, \
+            StoreVirtualSim("admin", SECRETS["vault_storevirtual_password"]) as sim:
+        yield mock.url, sim.url
 
 
 def test_deploy_checks_arrays_creates_cpg_and_renders(tmp_path, arrays):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from ansible_runner import ROOT, ansible_env, run_playbook, run_tasks
+from tests.peers.playbook import ROOT, ansible_env, run_playbook, run_tasks
 
 CORPUS = os.path.join(ROOT, "tests", "unit", "model_corpus")
 

@@ -1,14 +1,16 @@
 """hpe3par_info and hpe3par_cpg through real Ansible against HPE's WSAPI mock (python-3parclient 4.2.0 sdist).
 
 The mock is downloaded by the fixture (pip download), patched for Flask 3 and client 4.4
-(tests/integration/storage/hpe3par_mock.py) and started on 127.0.0.1.
+(tests/peers/hpe3par_mock.py) and started on 127.0.0.1.
 """
 
 import warnings
 
 import pytest
-from ansible_runner import run_playbook
-from storage import hpe3par_mock, procs
+
+from tests.peers.common import free_port
+from tests.peers.playbook import run_playbook
+from tests.peers.storage import Hpe3parMock
 
 USER = "3paradm"
 PASSWORD = "3par-Secret-pw"
@@ -22,14 +24,8 @@ with warnings.catch_warnings():
 
 @pytest.fixture(scope="module")
 def wsapi():
-    hpe3par_mock.fetch_mock(procs.CACHE)
-    port = procs.free_port()
-    proc = procs.start("hpe3par_mock.py", ["--cache", procs.CACHE, "--port", str(port), "--user", USER,
-                                           "--password", PASSWORD], port)
-    try:
-        yield "http://127.0.0.1:%d/api/v1" % port
-    finally:
-        procs.stop(proc)
+    with Hpe3parMock(USER, PASSWORD) as mock:
+        yield mock.url
 
 
 @pytest.fixture
@@ -161,7 +157,7 @@ def test_cpg_lifecycle(tmp_path, wsapi, array):
 
 
 def test_connection_errors(tmp_path, wsapi):
-    closed = procs.closed_port()
+    closed = free_port()  # nothing listens there
     https = wsapi.replace("http://", "https://")
     run = run_playbook(tmp_path, [
         play(wsapi, [{"name": "bad password", "helion.openstack.hpe3par_info": {}, "ignore_errors": True}],

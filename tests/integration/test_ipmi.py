@@ -15,13 +15,13 @@ import os
 import socket
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
-from ansible_runner import run_tasks
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ipmi"))
-
-import sims  # noqa: E402
+from tests.peers import ipmi as sims
+from tests.peers.common import wait_until
+from tests.peers.playbook import PlaybookRun, ansible_env, run_tasks
 
 NET = "127.77.0.0/29"
 SIM = "127.77.0.2"
@@ -63,6 +63,20 @@ def peers(tmp_path_factory):
             peer.stop()
 
 
+def ipmi_client():
+    """The collection's IPMI client: plugins/module_utils/_ipmi/ (session, operations, client, pyghmi_io), or the
+    single module _ipmi.py it was split from."""
+    try:
+        from ansible_collections.helion.openstack.plugins.module_utils._ipmi import (  # noqa: PLC0415
+            client, operations, pyghmi_io, session)
+    except ImportError:
+        from ansible_collections.helion.openstack.plugins.module_utils import _ipmi  # noqa: PLC0415
+        return _ipmi
+    return SimpleNamespace(LanSession=session.LanSession, Ipmi15Only=session.Ipmi15Only,
+                           info_target=operations.info_target, pyghmi_modules=client.pyghmi_modules,
+                           _io_recvfrom=pyghmi_io.io_recvfrom)
+
+
 def target(name, address, **extra):
     out = {"name": name, "address": address}
     out.update(extra)
@@ -80,13 +94,7 @@ def boot_flags(address):
 
 def wait_for(predicate, limit=10.0):
     """Poll predicate until it holds (True) or `limit` seconds pass (False)."""
-    deadline = time.time() + limit
-    while True:
-        if predicate():
-            return True
-        if time.time() > deadline:
-            return False
-        time.sleep(0.05)
+    return bool(wait_until(predicate, limit))
 
 
 def hooks(peers):
@@ -346,7 +354,6 @@ def test_playbooks_power_inventory_discover(peers, tmp_path):
 
     def play(name, *extra):
         import subprocess  # noqa: PLC0415
-        from ansible_runner import PlaybookRun, ansible_env  # noqa: PLC0415
         cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "helion.openstack." + name] + \
             common + list(extra)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), timeout=300,
@@ -406,7 +413,7 @@ def test_lab_bmc_hook_commands_and_config(tmp_path):
         assert wait_for(lambda: state.read_text().strip() == "false")
     finally:
         lab.stop()
-    import labbmc  # noqa: PLC0415
+    labbmc = sims.labbmc
     bad = tmp_path / "bad.yml"
     bad.write_text("- {name: x}\n")
     with pytest.raises(ValueError, match="every BMC needs address"):
@@ -475,7 +482,7 @@ class PortView(object):
 def test_lab_bmc_new_login_on_a_used_client_port_keeps_the_other_bmcs_sessions(tmp_path):
     """pyghmi's server drops the sessions of a client port at *every* BMC of the process when a new login comes
     from that port to one of them; with many BMCs in one process that killed other logins in flight."""
-    from ansible_collections.helion.openstack.plugins.module_utils import _ipmi  # noqa: PLC0415
+    _ipmi = ipmi_client()
     address = "127.77.0.11"
     nodes = [{"name": "p%d" % i, "address": address, "port": 22500 + i, "username": USER, "password": PASSWORD}
              for i in range(2)]
@@ -500,7 +507,7 @@ def test_lab_bmc_new_login_on_a_used_client_port_keeps_the_other_bmcs_sessions(t
 
 
 def test_lab_bmc_socket_reads_never_block():
-    import labbmc  # noqa: PLC0415
+    labbmc = sims.labbmc
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.bind(("127.0.0.1", 0))
@@ -518,7 +525,7 @@ def test_ipmi15_only_bmc_falls_back_to_pyghmi(peers, monkeypatch):
     """A BMC without IPMI 2.0 gets pyghmi's session. ipmi_sim also speaks 2.0, so the test makes the IPMI 2.0
     session refuse it: what is checked is the fallback (pyghmi's session, with our socket fixes, in the same
     client), not pyghmi's IPMI 1.5 code itself."""
-    from ansible_collections.helion.openstack.plugins.module_utils import _ipmi  # noqa: PLC0415
+    _ipmi = ipmi_client()
 
     def refuse(self, sock=None):
         raise _ipmi.Ipmi15Only()

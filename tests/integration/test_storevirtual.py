@@ -1,8 +1,10 @@
-"""storevirtual_info through real Ansible against our LeftHand OS REST simulator (tests/integration/storage/)."""
+"""storevirtual_info through real Ansible against our LeftHand OS REST simulator (tests/peers/storevirtual_sim.py)."""
 
 import pytest
-from ansible_runner import run_playbook
-from storage import procs
+
+from tests.peers.common import free_port
+from tests.peers.playbook import run_playbook
+from tests.peers.storage import StoreVirtualSim
 
 USER = "admin"
 PASSWORD = "vsa-Secret-pw"
@@ -10,12 +12,8 @@ PASSWORD = "vsa-Secret-pw"
 
 @pytest.fixture(scope="module")
 def lhos():
-    port = procs.free_port()
-    proc = procs.start("storevirtual_sim.py", ["--port", str(port), "--user", USER, "--password", PASSWORD], port)
-    try:
-        yield "http://127.0.0.1:%d/lhos" % port
-    finally:
-        procs.stop(proc)
+    with StoreVirtualSim(USER, PASSWORD) as sim:
+        yield sim.url
 
 
 def play(url, tasks, password=PASSWORD):
@@ -55,7 +53,7 @@ def test_info(tmp_path, lhos):
 
 
 def test_errors(tmp_path, lhos):
-    closed = procs.closed_port()
+    closed = free_port()  # nothing listens there
     https = lhos.replace("http://", "https://")
     run = run_playbook(tmp_path, [
         play(lhos, [{"name": "bad password", "helion.openstack.storevirtual_info": {}, "ignore_errors": True}],

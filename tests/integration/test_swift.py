@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from ansible_runner import ROOT, VENV_BIN, PlaybookRun, ansible_env, run_tasks
+from tests.peers.playbook import ROOT, VENV_BIN, PlaybookRun, ansible_env, run_tasks
 
 from swift.common import utils as swift_utils
 from swift.common.ring import Ring, RingBuilder

@@ -10,8 +10,10 @@ DC0_C2 is in maintenance, DC1_C0_H2 is disconnected, DC0_C0 has HA on.
 """
 
 import pytest
-from ansible_runner import run_tasks
-from vcenter_sim import Vcsim, build, free_port
+
+from tests.peers.common import free_port
+from tests.peers.playbook import run_tasks
+from tests.peers.vcenter import Vcsim, build
 
 TOPOLOGY = dict(
     dc=3, cluster=3, host=3, standalone_host=1, ds=1, pg=1,

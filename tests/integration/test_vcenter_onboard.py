@@ -12,8 +12,10 @@ import sys
 
 import pytest
 import yaml
-from ansible_runner import ROOT, ansible_env, run_playbook, run_tasks
-from vcenter_sim import Vcsim, build, free_port
+
+from tests.peers.common import free_port
+from tests.peers.playbook import ROOT, ansible_env, run_playbook, run_tasks
+from tests.peers.vcenter import Vcsim, build
 
 REFERENCE = os.path.join(ROOT, "inventories", "esx-reference")
 VAULT_PASSWORD = "Vc$ecret%1"  # $ must reach oslo.config as $$, % must survive

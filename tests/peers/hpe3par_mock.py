@@ -12,7 +12,7 @@ fixes the drift between the 2016 mock and python-3parclient 4.4 / the real WSAPI
 - iSCSI ports carry IPAddr, iSCSIName and iSCSIPortInfo like the real WSAPI's port objects;
 - the server listens on 127.0.0.1 only, without the debugger.
 
-Usage: python hpe3par_mock.py --cache DIR --port N --user U --password P
+Usage: python tests/peers/hpe3par_mock.py --cache DIR --port N --user U --password P
 """
 
 import argparse

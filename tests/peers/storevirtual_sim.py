@@ -13,7 +13,7 @@ to read clusters:
 A cluster carries the fields Cinder's driver reads: id, name, virtualIPAddresses[].ipV4Address,
 storageModuleIPAddresses, spaceTotal, spaceAvailable, plus storageModules and spaceProvisioned.
 
-Usage: python storevirtual_sim.py --port N --user U --password P [--model clusters.json]
+Usage: python tests/peers/storevirtual_sim.py --port N --user U --password P [--model clusters.json]
 """
 
 import argparse

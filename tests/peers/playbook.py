@@ -2,6 +2,7 @@
 
 Integration tests use it so that every module is exercised through Ansible itself
 (argument parsing, check mode, no_log, fail_json), not by calling Python directly.
+(Formerly tests/integration/ansible_runner.py: that name is the PyPI package ansible-runner's, which tests/awx uses.)
 """
 
 import json
@@ -11,8 +12,9 @@ import sys
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV_BIN = os.path.dirname(sys.executable)
+from tests.peers.common import ROOT, VENV_BIN
+
+__all__ = ["ROOT", "VENV_BIN", "PlaybookRun", "ansible_env", "run_playbook", "run_tasks"]
 
 
 def ansible_env(extra=None):

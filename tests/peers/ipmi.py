@@ -1,17 +1,47 @@
-"""IPMI peers for the integration tests and the benchmark: OpenIPMI's ipmi_sim, the lab BMC (pyghmi server),
-a silent UDP socket. Every start waits for readiness with a bounded loop; every stop kills the process."""
+"""IPMI peers for the integration tests and the benchmark: OpenIPMI's ipmi_sim, the lab BMCs (lab/bmc/labbmc.py, a
+pyghmi server), a silent UDP socket, and ipmitool to cross-check them. Readiness is a sessionless Get Channel
+Authentication Capabilities probe, waited for with common.wait_until (bounded); every stop ends the process."""
 
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+import yaml
+
+from lab.bmc import labbmc
+from tests.peers.common import ROOT, Peer, stop_process, wait_until
+
+__all__ = ["ROOT", "LABBMC", "labbmc", "probe", "wait_ready", "IpmiSim", "LabBmcProcess", "SilentBmc",
+           "stop_process", "ipmitool"]
+
 LABBMC = os.path.join(ROOT, "lab", "bmc", "labbmc.py")
-sys.path.insert(0, os.path.join(ROOT, "lab", "bmc"))
+
+# Get Channel Authentication Capabilities (IPMI 1.5 framing, no session): every BMC answers it.
+PROBE = bytes(bytearray([0x06, 0x00, 0xFF, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+                         0x20, 0x18, 0xC8, 0x81, 0x00, 0x38, 0x8E, 0x04, 0xB5]))
+
+
+def probe(address, port, timeout=0.3):
+    """True when a BMC answers on address:port (UDP) within `timeout` seconds."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.settimeout(timeout)
+        sock.sendto(PROBE, (address, port))
+        data, _peer = sock.recvfrom(512)
+        return len(data) > 20 and data[0] == 0x06
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
+def wait_ready(address, port, proc=None, limit=15.0, log=None):
+    """Wait (at most `limit` seconds) until a BMC answers on address:port; PeerError if not, or if proc exits."""
+    wait_until(lambda: probe(address, port, 0.3), limit, what="BMC on %s:%s" % (address, port), proc=proc, log=log,
+               interval=0)
+
 
 CHASSIS = """#!/bin/sh
 # chassis_control program for ipmi_sim: "get power boot" prints key:value lines, "set power 1" stores them.
@@ -91,28 +121,18 @@ endsdr
 """
 
 
-def wait_ready(address, port, proc=None, limit=15.0):
-    from labbmc_probe import probe  # noqa: PLC0415
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError("peer on %s:%s exited with %s" % (address, port, proc.returncode))
-        if probe(address, port, 0.3):
-            return
-    raise RuntimeError("peer on %s:%s not ready after %ss" % (address, port, limit))
-
-
-class IpmiSim(object):
+class IpmiSim(Peer):
     """OpenIPMI's ipmi_sim with power/boot via a chassis_control script, one temperature sensor, a FRU image."""
+
+    what = "ipmi_sim"
+    ready_timeout = 15.0
 
     def __init__(self, workdir, address, port=623, username="admin", password="password",
                  fru=None, temperature=45):
-        self.dir = os.path.join(str(workdir), "ipmisim-%s-%d" % (address, port))
+        Peer.__init__(self, os.path.join(str(workdir), "ipmisim-%s-%d" % (address, port)))
         self.address, self.port, self.username, self.password = address, port, username, password
-        os.makedirs(self.dir, exist_ok=True)
         self.state = os.path.join(self.dir, "chassis")
         os.makedirs(self.state, exist_ok=True)
-        import labbmc  # noqa: PLC0415
         fru = fru or labbmc.build_fru(manufacturer="OpenIPMI Sim", product="SimServer", serial="SIM0001",
                                       asset_tag="ASSET-42", mac="52:54:00:00:00:06")
         fru = fru + bytes(256 - len(fru))  # ipmi_sim answers 0xFF to reads past the end of a short file
@@ -149,7 +169,6 @@ class IpmiSim(object):
         os.makedirs(sdrdir, exist_ok=True)
         subprocess.run(["sdrcomp", "-o", os.path.join(sdrdir, "sdr.20.main"), os.path.join(self.dir, "sim.sdrs")],
                        check=True, capture_output=True, timeout=30)
-        self.proc = None
 
     def _write(self, name, content, binary=False):
         path = os.path.join(self.dir, name)
@@ -157,17 +176,12 @@ class IpmiSim(object):
             handle.write(content)
         return path
 
-    def start(self):
-        log = open(os.path.join(self.dir, "sim.log"), "w")
-        self.proc = subprocess.Popen(["ipmi_sim", "-c", os.path.join(self.dir, "lan.conf"), "-f",
-                                      os.path.join(self.dir, "sim.emu"), "-s", os.path.join(self.dir, "state"), "-n"],
-                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir)
-        log.close()
-        wait_ready(self.address, self.port, self.proc)
-        return self
+    def command(self):
+        return ["ipmi_sim", "-c", os.path.join(self.dir, "lan.conf"), "-f", os.path.join(self.dir, "sim.emu"),
+                "-s", os.path.join(self.dir, "state"), "-n"]
 
-    def stop(self):
-        stop_process(self.proc)
+    def ready(self):
+        return probe(self.address, self.port, 0.3)
 
     def actions(self):
         path = os.path.join(self.state, "actions.log")
@@ -177,41 +191,31 @@ class IpmiSim(object):
             return [line.strip() for line in handle if line.strip()]
 
 
-class LabBmcProcess(object):
-    """lab/bmc/labbmc.py serving the BMCs of a config file in one process."""
+class LabBmcProcess(Peer):
+    """lab/bmc/labbmc.py serving the BMCs of a config file in one process.
+
+    Ready once it has written its ready file (every socket bound) and the first BMC answers."""
+
+    what = "labbmc"
+    ready_timeout = 20.0
 
     def __init__(self, workdir, nodes, extra_args=(), name="labbmc"):
-        import yaml  # noqa: PLC0415
-        self.dir = os.path.join(str(workdir), name)
-        os.makedirs(self.dir, exist_ok=True)
+        Peer.__init__(self, os.path.join(str(workdir), name))
         self.nodes = nodes
         self.config = os.path.join(self.dir, "bmcs.yml")
         with open(self.config, "w") as handle:
             yaml.safe_dump(nodes, handle)
+        self.ready_file = os.path.join(self.dir, "ready")
         self.extra_args = list(extra_args)
-        self.proc = None
 
-    def start(self, limit=20.0):
-        ready = os.path.join(self.dir, "ready")
-        if os.path.exists(ready):
-            os.unlink(ready)
-        log = open(os.path.join(self.dir, "labbmc.log"), "w")
-        self.proc = subprocess.Popen([sys.executable, LABBMC, "--config", self.config, "--ready-file", ready]
-                                     + self.extra_args, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        log.close()
-        deadline = time.time() + limit
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None or time.time() > deadline:
-                stop_process(self.proc)
-                with open(os.path.join(self.dir, "labbmc.log")) as handle:
-                    raise RuntimeError("labbmc did not start: " + handle.read()[-2000:])
-            time.sleep(0.05)
-        wait_ready(self.nodes[0]["address"], int(self.nodes[0].get("port", 623)), self.proc)
-        return self
+    def command(self):
+        if os.path.exists(self.ready_file):
+            os.unlink(self.ready_file)
+        return [sys.executable, LABBMC, "--config", self.config, "--ready-file", self.ready_file] + self.extra_args
 
-    def stop(self):
-        stop_process(self.proc)
+    def ready(self):
+        first = self.nodes[0]
+        return os.path.exists(self.ready_file) and probe(first["address"], int(first.get("port", 623)), 0.3)
 
 
 class SilentBmc(object):
@@ -223,17 +227,6 @@ class SilentBmc(object):
 
     def stop(self):
         self.sock.close()
-
-
-def stop_process(proc, limit=5.0):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(limit)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(limit)
 
 
 def ipmitool(address, port, *args, username="admin", password="password", timeout=20):

@@ -1,22 +1,23 @@
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Build and run vcsimlite (tests/integration/vcsim/main.go) for the vCenter tests and benchmark.
+"""Build and run vcsimlite (tests/peers/vcsim/main.go, govmomi's vCenter simulator) for the vCenter tests and
+benchmark.
 
 build() compiles it offline against Debian's govmomi 0.24.2 (golang-go, golang-github-vmware-govmomi-dev)
-into .cache/vcsim/ once; Vcsim starts it on 127.0.0.1 with a free port, waits (bounded) for its
+into .cache/vcsim/ once; Vcsim starts it on 127.0.0.1 with a port of its choosing, waits (bounded) for its
 "VCSIM_URL=" line and always stops it.
 """
 
 import os
-import select
-import socket
 import subprocess
-import time
 from urllib.parse import urlsplit
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "tests", "integration", "vcsim", "build.sh")
-BINARY = os.path.join(ROOT, ".cache", "vcsim", "vcsimlite")
+from tests.peers.common import CACHE, Peer, free_port
+
+__all__ = ["BUILD", "BINARY", "build", "free_port", "Vcsim"]
+
+BUILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vcsim", "build.sh")
+BINARY = os.path.join(CACHE, "vcsim", "vcsimlite")
 
 
 def build(output=BINARY, timeout=300):
@@ -26,23 +27,19 @@ def build(output=BINARY, timeout=300):
     return output
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Vcsim(object):
+class Vcsim(Peer):
     """A running vcsimlite. Use as a context manager, or call start()/stop()."""
 
+    what = "vcsimlite"
+
     def __init__(self, binary=BINARY, username="administrator@vsphere.local", password="Vcsim-pass1",
-                 ready_timeout=60, **topology):
+                 ready_timeout=60, workdir=None, **topology):
+        Peer.__init__(self, workdir)
         self.binary = binary
         self.username = username
         self.password = password
         self.ready_timeout = ready_timeout
         self.topology = topology
-        self.proc = None
         self.host = "127.0.0.1"
         self.port = None
         self.url = None
@@ -61,38 +58,22 @@ class Vcsim(object):
                 args += [flag, ",".join(value) if isinstance(value, (list, tuple)) else str(value)]
         return args
 
-    def start(self):
-        self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + self.ready_timeout
-        line = ""
-        while time.monotonic() < deadline:
-            ready, _unused, _unused = select.select([self.proc.stdout], [], [], 0.5)
-            if ready:
-                line = self.proc.stdout.readline()
-                if line.startswith("VCSIM_URL="):
-                    break
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read()
-                raise RuntimeError("vcsimlite exited with %s: %s" % (self.proc.returncode, err))
-        else:
-            self.stop()
-            raise RuntimeError("vcsimlite not ready after %s s" % self.ready_timeout)
-        self.url = line.strip().split("=", 1)[1]
+    command = args
+
+    def ready(self):
+        """The URL vcsimlite prints once it serves (None before)."""
+        with open(self.log, errors="replace") as handle:
+            for line in handle:
+                if line.startswith("VCSIM_URL=") and line.endswith("\n"):
+                    return line.strip().split("=", 1)[1]
+        return None
+
+    def started(self, value):
+        self.url = value
         self.port = urlsplit(self.url).port
-        return self
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc is not None:
-            for stream in (self.proc.stdout, self.proc.stderr):
-                if stream:
-                    stream.close()
+        Peer.stop(self)
         self.proc = None
 
     def connection(self, **overrides):
@@ -101,9 +82,3 @@ class Vcsim(object):
                   "validate_certs": False}
         params.update(overrides)
         return params
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build vcsimlite (tests/integration/vcsim/main.go) offline against Debian's govmomi 0.24.2:
+# Build vcsimlite (tests/peers/vcsim/main.go) offline against Debian's govmomi 0.24.2:
 #   apt-get install -y golang-go golang-github-vmware-govmomi-dev
 # Usage: build.sh [OUTPUT]   (default: <repo>/.cache/vcsim/vcsimlite)
 # The binary is rebuilt only when main.go is newer than it.
