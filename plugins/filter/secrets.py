@@ -44,6 +44,8 @@ _value:
 """
 
 import base64
+import glob
+import os
 import re
 import secrets
 import string
@@ -113,8 +115,10 @@ def missing_secrets(declarations, current):
 
 
 def declared_secrets(paths):
-    """The secret declarations of the roles whose ``defaults/main.yml`` files are given: every
-    top-level ``<role>_secrets`` list, in file order."""
+    """The secret declarations of the roles whose ``defaults/main.yml`` files are given (or of every
+    role of a roles directory, given as a string): every top-level ``<role>_secrets`` list."""
+    if isinstance(paths, str):
+        paths = glob.glob(os.path.join(paths, "*", "defaults", "main.yml"))
     out = []
     for path in sorted(paths or []):
         with open(path) as f:

@@ -142,7 +142,8 @@ def test_role_secrets_of_the_collection_cover_what_the_roles_use():
     from ansible_collections.helion.openstack.plugins.filter.secrets import role_secrets
     roles = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles")
     paths = glob.glob(os.path.join(roles, "*", "defaults", "main.yml"))
-    declared = {d["name"] for d in role_secrets(paths)}
+    declared = {d["name"] for d in role_secrets(roles)}
+    assert declared == {d["name"] for d in role_secrets(paths)}
     with open(os.path.join(roles, "secrets", "defaults", "main.yml")) as f:
         declared |= {d["name"] for d in _yaml.safe_load(f)["secrets_definitions"]}
     used = set()
