@@ -338,33 +338,52 @@ def test_lab_bmcs_inventory_and_power(deployed, tmp_path):
                        'ansible.builtin.ping' % (CLOUD, CLOUD, node)], check=False).returncode == 0, 90)
 
 
+class TokenProbe:
+    """Asks for a token through a VIP every 0.25 s (2 s timeout) from a thread, as a user would, until
+    stopped; bounded by the test that holds it. `mark()` notes the moment of the failure."""
+
+    def __init__(self, vip, password):
+        self.vip, self.password = vip, password
+        self.samples = []
+        self.t0 = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic(), token(self.vip, self.password, timeout=2)))
+            self._stop.wait(0.25)
+
+    def __enter__(self):
+        self._thread.start()
+        time.sleep(2)
+        return self
+
+    def mark(self):
+        self.t0 = time.monotonic()
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(10)
+
+    def failures(self, since):
+        return [t for t, ok in self.samples if not ok and t >= since]
+
+
 def test_vip_moves_when_its_controller_stops(deployed):
     ctl, vip = deployed["controllers"], deployed["vip"]
     password = admin_password(ctl[0])
     holder = vip_holder(ctl, vip)
     assert holder is not None
-    samples = []
-    stop = threading.Event()
-
-    def probe():
-        while not stop.is_set():
-            samples.append((time.monotonic(), token(vip, password, timeout=2)))
-            time.sleep(0.25)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    time.sleep(2)
-    t0 = time.monotonic()
-    run(["docker", "stop", "-t", "10", holder], timeout=120)
-    try:
+    with TokenProbe(vip, password) as probe:
+        probe.mark()
+        run(["docker", "stop", "-t", "10", holder], timeout=120)
         others = [h for h in ctl if h != holder]
         new = wait_until("the VIP on another controller", lambda: vip_holder(others, vip), 60, 0.5)
         wait_until("a token through the VIP", lambda: token(vip, password, timeout=10), 60, 0.5)
         time.sleep(3)
-    finally:
-        stop.set()
-        thread.join(10)
-    failures = [t for t, ok in samples if not ok and t >= t0 - 1]
+    failures = probe.failures(probe.t0 - 1)
+    samples = probe.samples
     outage = (max(failures) - min(failures) + 0.25) if failures else 0.0
     TIMINGS["vip failover outage"] = outage
     print("VIP %s moved from %s to %s; %.1f s without service (%d failed probes of %d)" % (
@@ -414,28 +433,15 @@ def test_power_cut_of_the_vip_holder_that_is_also_the_database_write_node(deploy
         dexec(holder, "systemctl restart keepalived", check=True)
         wait_until("the VIP on %s" % target, lambda: vip_holder(ctl, vip) == target, 60, 0.5)
     wait_until("a token through the VIP", lambda: token(vip, password, timeout=10), 60, 0.5)
-    samples = []
-    stop = threading.Event()
-
-    def probe():
-        while not stop.is_set():
-            samples.append((time.monotonic(), token(vip, password, timeout=2)))
-            time.sleep(0.25)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    time.sleep(2)
-    t0 = time.monotonic()
-    run(["docker", "kill", target], timeout=120)
-    try:
+    with TokenProbe(vip, password) as probe:
+        probe.mark()
+        run(["docker", "kill", target], timeout=120)
         others = [h for h in ctl if h != target]
         new = wait_until("the VIP on another controller", lambda: vip_holder(others, vip), 60, 0.25)
         wait_until("tokens through the VIP", lambda: token(vip, password, timeout=10), 120, 0.25)
         time.sleep(5)
-    finally:
-        stop.set()
-        thread.join(10)
-    failures = [t for t, ok in samples if not ok and t >= t0]
+    t0, samples = probe.t0, probe.samples
+    failures = probe.failures(t0)
     outage = (max(failures) - t0 + 0.25) if failures else 0.0
     TIMINGS["power cut outage"] = outage
     print("power cut of %s (VIPs and database writes): VIP to %s; %.1f s without service, %d failed probes of %d"
