@@ -351,7 +351,9 @@ class TokenProbe:
 
     def _run(self):
         while not self._stop.is_set():
-            self.samples.append((time.monotonic(), token(self.vip, self.password, timeout=2)))
+            start = time.monotonic()
+            ok = token(self.vip, self.password, timeout=2)
+            self.samples.append((start, ok, time.monotonic()))
             self._stop.wait(0.25)
 
     def __enter__(self):
@@ -367,7 +369,17 @@ class TokenProbe:
         self._thread.join(10)
 
     def failures(self, since):
-        return [t for t, ok in self.samples if not ok and t >= since]
+        """The start times of the failed probes sent (or still waiting) after `since`."""
+        return [start for start, ok, end in self.samples if not ok and end >= since]
+
+    def outage(self, since):
+        """Seconds from `since` until the first probe that succeeded after the last failure."""
+        failed = [(start, end) for start, ok, end in self.samples if not ok and end >= since]
+        if not failed:
+            return 0.0
+        last = max(start for start, _ in failed)
+        back = [start for start, ok, _ in self.samples if ok and start > last]
+        return (min(back) if back else max(end for _, end in failed)) - since
 
 
 def test_vip_moves_when_its_controller_stops(deployed):
@@ -382,9 +394,9 @@ def test_vip_moves_when_its_controller_stops(deployed):
         new = wait_until("the VIP on another controller", lambda: vip_holder(others, vip), 60, 0.5)
         wait_until("a token through the VIP", lambda: token(vip, password, timeout=10), 60, 0.5)
         time.sleep(3)
-    failures = probe.failures(probe.t0 - 1)
+    failures = probe.failures(probe.t0)
     samples = probe.samples
-    outage = (max(failures) - min(failures) + 0.25) if failures else 0.0
+    outage = probe.outage(probe.t0)
     TIMINGS["vip failover outage"] = outage
     print("VIP %s moved from %s to %s; %.1f s without service (%d failed probes of %d)" % (
         vip, holder, new, outage, len(failures), len(samples)))
@@ -442,10 +454,10 @@ def test_power_cut_of_the_vip_holder_that_is_also_the_database_write_node(deploy
         time.sleep(5)
     t0, samples = probe.t0, probe.samples
     failures = probe.failures(t0)
-    outage = (max(failures) - t0 + 0.25) if failures else 0.0
+    outage = probe.outage(t0)
     TIMINGS["power cut outage"] = outage
     print("power cut of %s (VIPs and database writes): VIP to %s; %.1f s without service, %d failed probes of %d"
-          % (target, new, outage, len(failures), len([t for t, _ in samples if t >= t0])))
+          % (target, new, outage, len(failures), len([1 for _, _, end in samples if end >= t0])))
     t1 = time.monotonic()
     run(["docker", "start", target], timeout=120)
     wait_until("Galera size 3, all Synced", lambda: galera_healthy(ctl), 300, 3)
