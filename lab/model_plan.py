@@ -26,7 +26,7 @@ hosts = sorted(hv)
 first = hv[hosts[0]]
 entries = first.get("helion_hosts_entries") or []
 if isinstance(entries, str):  # the inventory computes it in plays; do the same here
-    from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import hosts_entries
+    from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.sections.networks import hosts_entries
     addresses = {h: hv[h]["helion_addresses"] for h in hosts if "helion_addresses" in hv[h]}
     entries = hosts_entries(list(addresses), addresses, first["helion_cloud"], first["helion_vips"])
 names = {}

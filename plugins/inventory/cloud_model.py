@@ -57,10 +57,8 @@ import os
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError
-
-ALL_VARS = ("cloud", "features", "networks", "vips", "storage", "vcenters", "swift", "server_groups")
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import CloudModelError
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.planner import load_and_plan
 
 # Group 'all' variables are copied into every host by `ansible-inventory --list`, so the
 # /etc/hosts entries (one per server and network) are computed on use, not stored: at 1,000
@@ -97,6 +95,7 @@ class InventoryModule(BaseInventoryPlugin):
         self._populate(plan, model_dir)
 
     def _populate(self, plan, model_dir):
+        """Groups, hosts and their variables, and the cloud-wide variables, as the plan gives them."""
         inv = self.inventory
         for group in plan["groups"]:
             inv.add_group(group)
@@ -107,7 +106,7 @@ class InventoryModule(BaseInventoryPlugin):
         for group, members in plan["groups"].items():
             for name in members:
                 inv.add_child(group, name)
-        for key in ALL_VARS:
-            inv.set_variable("all", "helion_" + key, plan[key])
+        for key, value in plan["cloud_vars"].items():
+            inv.set_variable("all", key, value)
         inv.set_variable("all", "helion_model_dir", model_dir)
         inv.set_variable("all", "helion_hosts_entries", HOSTS_ENTRIES)

@@ -115,10 +115,10 @@ allocations_yaml:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError
-from ansible_collections.helion.openstack.plugins.module_utils._model_loader import HAS_YAML, YAML_IMPORT_ERROR
-from ansible_collections.helion.openstack.plugins.module_utils._plan_render import (
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import CloudModelError
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.loader import HAS_YAML, YAML_IMPORT_ERROR
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.planner import load_and_plan
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.render import (
     render_allocations,
     render_dot,
     render_markdown,
@@ -141,6 +141,8 @@ def main():
     except CloudModelError as exc:
         module.fail_json(msg=exc.report(), errors=[f.as_dict() for f in exc.errors],
                          warnings_found=[f.as_dict() for f in exc.warnings])
+    # cloud_vars holds the same values as the plan's cloud, networks ... keys, named as inventory variables.
+    plan = dict((key, value) for key, value in plan.items() if key != "cloud_vars")
     result = dict(changed=False, plan=plan, warnings_found=[f.as_dict() for f in warnings])
     if warnings and module.params["fail_on_warnings"]:
         module.fail_json(msg="the cloud model has warnings:\n" + "\n".join("  " + f.format() for f in warnings),

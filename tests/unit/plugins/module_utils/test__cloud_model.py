@@ -7,10 +7,10 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan, plan_model
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model_schema import SCHEMA
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError, Findings
-from ansible_collections.helion.openstack.plugins.module_utils._model_loader import load_model_dir
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import CloudModelError, Findings
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.loader import load_model_dir
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.planner import load_and_plan, plan_model
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.sections import SCHEMA
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 REFERENCE = ["kvm-reference", "esx-reference", "lab"]
@@ -40,7 +40,8 @@ def test_reference_models_satisfy_the_shipped_json_schema(name):
 
 def test_shipped_schema_file_matches_the_code():
     with open(os.path.join(ROOT, "docs", "cloud-model.schema.json")) as handle:
-        assert json.load(handle) == json.loads(json.dumps(SCHEMA))
+        assert json.load(handle) == json.loads(json.dumps(SCHEMA)), \
+            "docs/cloud-model.schema.json differs from the code: write it out again (docs/cloud-model.md, The code)"
 
 
 def test_kvm_reference_plan():
@@ -161,7 +162,7 @@ def test_error_report_is_one_exception_with_every_finding():
 
 
 def test_allocations_file_round_trips(tmp_path):
-    from ansible_collections.helion.openstack.plugins.module_utils._plan_render import render_allocations
+    from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.render import render_allocations
 
     plan, _unused = load_and_plan(os.path.join(ROOT, "inventories", "lab"))
     loaded = yaml.safe_load(render_allocations(plan))["allocations"]

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
-from ansible_collections.helion.openstack.plugins.module_utils._plan_render import render_dot, render_markdown
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.planner import load_and_plan
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.render import render_dot, render_markdown
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import Findings
-from ansible_collections.helion.openstack.plugins.module_utils._schema_check import check
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import Findings
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.schema import check
 
 OBJ = {"type": "object", "additionalProperties": False, "required": ["name"],
        "properties": {"name": {"type": "string", "minLength": 1}, "count": {"type": "integer", "minimum": 1},

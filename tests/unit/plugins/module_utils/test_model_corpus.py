@@ -12,8 +12,8 @@ import shutil
 import pytest
 import yaml
 
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model import load_and_plan
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import CloudModelError
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import CloudModelError
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.planner import load_and_plan
 
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "model_corpus")
 CASES = sorted(d for d in os.listdir(CORPUS) if d[0].isdigit())

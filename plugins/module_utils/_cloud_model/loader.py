@@ -22,12 +22,12 @@ else:
     HAS_YAML = True
     YAML_IMPORT_ERROR = None
 
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import (
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import (
     Finding,
     Findings,
     did_you_mean,
 )
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model_schema import SCHEMA
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.sections import SCHEMA
 
 _Loader = None
 if HAS_YAML:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Renders a planned cloud model as a readable network plan (Markdown) and a topology (Graphviz DOT).
+"""Renders a planned cloud model: a readable network plan (Markdown), a topology (Graphviz DOT), allocations.yml.
 
 This module util is PRIVATE to the collection. Pure functions: plan in, text out.
 """

@@ -1,12 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Checks data against the subset of JSON Schema the cloud model schema uses.
+"""The JSON Schema of the cloud model: shared pieces, assembly from the sections, and the checker.
 
-This module util is PRIVATE to the collection. It is a small validator of our own rather
-than the jsonschema package so that every message can name the key, say what is wrong and
-how to fix it (with a "did you mean"), and so that the controller needs no extra library.
-The unit tests check that jsonschema itself accepts the same schema and agrees on the models.
+This module util is PRIVATE to the collection. Each section module (sections/*.py) holds the
+schema of the top-level keys it owns; model_schema() puts them together into one document,
+which sections.SCHEMA holds and docs/cloud-model.schema.json is written from (a unit test
+keeps the two identical).
+
+check() is a small validator of our own rather than the jsonschema package so that every
+message can name the key, say what is wrong and how to fix it (with a "did you mean"), and so
+that the controller needs no extra library. The unit tests check that jsonschema itself accepts
+the same schema and agrees on the models.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +20,35 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.helion.openstack.plugins.module_utils._model_errors import did_you_mean
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.errors import did_you_mean
+
+# Pieces the sections' schemas share.
+NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$", "maxLength": 63}
+HOSTNAME = {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"}
+STR = {"type": "string", "minLength": 1}
+STR_LIST = {"type": "array", "items": STR}
+IPV4 = {"type": "string", "format": "ipv4"}
+URL = {"type": "string", "pattern": "^https?://"}
+PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
+
+
+def model_schema(sections):
+    """The schema of the whole model: the top-level keys of every section, in section order."""
+    properties = {}
+    required = []
+    for section in sections:
+        properties.update(section.SCHEMA)
+        required.extend(getattr(section, "REQUIRED", ()))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/helion/openstack/cloud-model.schema.json",
+        "title": "helion.openstack cloud model",
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
+    }
+
 
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
 _IPV4 = re.compile(r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$")
