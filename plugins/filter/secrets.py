@@ -91,10 +91,10 @@ def check_declaration(decl):
 def generate(decl):
     kind = check_declaration(decl)
     if kind == "fernet":
-        return [fernet_key() for _ in range(decl.get("count", 2))]
+        return [fernet_key() for _key in range(decl.get("count", 2))]
     length = decl.get("length", DEFAULT_LENGTH[kind])
     alphabet = KINDS[kind]
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _char in range(length))
 
 
 def missing_secrets(declarations, current):

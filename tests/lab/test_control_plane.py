@@ -377,9 +377,9 @@ class TokenProbe:
         failed = [(start, end) for start, ok, end in self.samples if not ok and end >= since]
         if not failed:
             return 0.0
-        last = max(start for start, _ in failed)
-        back = [start for start, ok, _ in self.samples if ok and start > last]
-        return (min(back) if back else max(end for _, end in failed)) - since
+        last = max(start for start, _end in failed)
+        back = [start for start, ok, _end in self.samples if ok and start > last]
+        return (min(back) if back else max(end for _start, end in failed)) - since
 
 
 def test_vip_moves_when_its_controller_stops(deployed):
@@ -457,7 +457,7 @@ def test_power_cut_of_the_vip_holder_that_is_also_the_database_write_node(deploy
     outage = probe.outage(t0)
     TIMINGS["power cut outage"] = outage
     print("power cut of %s (VIPs and database writes): VIP to %s; %.1f s without service, %d failed probes of %d"
-          % (target, new, outage, len(failures), len([1 for _, _, end in samples if end >= t0])))
+          % (target, new, outage, len(failures), len([1 for _start, _ok, end in samples if end >= t0])))
     t1 = time.monotonic()
     run(["docker", "start", target], timeout=120)
     wait_until("Galera size 3, all Synced", lambda: galera_healthy(ctl), 300, 3)

@@ -126,8 +126,8 @@ def test_role_secrets_collects_every_roles_declarations(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "c").mkdir()
     (tmp_path / "a" / "main.yml").write_text("a_port: 1\na_secrets:\n  - {name: vault_a, length: 8}\n")
-    (tmp_path / "b" / "main.yml").write_text("b_secrets:\n  - {name: vault_b_keys, kind: fernet, count: 3}\n"
-                                              "b_other_secrets: []\n")
+    b_defaults = "b_secrets:\n  - {name: vault_b_keys, kind: fernet, count: 3}\nb_other_secrets: []\n"
+    (tmp_path / "b" / "main.yml").write_text(b_defaults)
     (tmp_path / "c" / "main.yml").write_text("c_port: 2\n")
     paths = [str(tmp_path / d / "main.yml") for d in "cba"]
     assert role_secrets(paths) == [{"name": "vault_a", "length": 8},
