@@ -8,12 +8,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import socket
-import threading
 
 import pytest
 
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi import codec
+from tests.unit.plugins.module_utils.udp_peer import UdpPeer
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi import discovery as m
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError
 
@@ -40,40 +39,6 @@ def test_expand_cidr_refuses(cidr, fragment):
     with pytest.raises(IpmiError) as err:
         m.expand_cidr(cidr)
     assert fragment in str(err.value)
-
-
-class UdpPeer(object):
-    """A UDP socket on 127.0.0.1 answering each datagram with reply(data) (nothing when it returns None)."""
-
-    def __init__(self, reply):
-        self.reply = reply
-        self.seen = []
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.running = True
-        self.thread = threading.Thread(target=self._serve)
-        self.thread.daemon = True
-        self.thread.start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                data, peer = self.sock.recvfrom(512)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.seen.append(bytes(data))
-            answer = self.reply(bytes(data))
-            if answer is not None:
-                self.sock.sendto(answer, peer)
-
-    def stop(self):
-        self.running = False
-        self.thread.join(5)
-        self.sock.close()
 
 
 def bmc_answer(_data):

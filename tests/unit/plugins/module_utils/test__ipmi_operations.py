@@ -8,13 +8,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import socket
 import threading
 import time
 
 import pytest
 
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi import codec
+from tests.unit.plugins.module_utils.udp_peer import UdpPeer
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi import operations as m
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError, public_target
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi.fleet import fleet_call, run_fleet
@@ -273,34 +273,11 @@ def test_info_target_keeps_the_sections_read_before_the_session_failed(monkeypat
 def test_discover_does_not_list_an_echo_nor_check_credentials_on_it():
     """A UDP echo sends the probe back unchanged. It is not a BMC, and with credentials set the scan must not spend
     the credential timeout on it."""
-    echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    echo.bind(("127.0.0.1", 0))
-    echo.settimeout(0.05)
-    running = [True]
-    seen = []
-
-    def serve():
-        while running[0]:
-            try:
-                data, peer = echo.recvfrom(4096)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            seen.append(data)
-            echo.sendto(data, peer)
-
-    thread = threading.Thread(target=serve)
-    thread.daemon = True
-    thread.start()
     start = time.time()
-    try:
-        out = m.discover(dict(cidr="127.0.0.1/32", port=echo.getsockname()[1], timeout=0.3, retries=0, concurrency=4,
+    with UdpPeer(lambda data: data) as echo:
+        out = m.discover(dict(cidr="127.0.0.1/32", port=echo.port, timeout=0.3, retries=0, concurrency=4,
                               username="admin", password="secret", credential_timeout=5))
-    finally:
-        running[0] = False
-        thread.join(5)
-        echo.close()
+    seen = echo.seen
     assert seen, "the echo got the probe"
     assert out == {"bmcs": [], "scanned": 1}
     assert time.time() - start < 3

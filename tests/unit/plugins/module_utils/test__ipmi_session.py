@@ -17,6 +17,7 @@ import time
 import pytest
 
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi import codec
+from tests.unit.plugins.module_utils.udp_peer import UdpPeer
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi import session as m
 from ansible_collections.helion.openstack.plugins.module_utils._ipmi.errors import IpmiError
 
@@ -247,29 +248,7 @@ def test_lan_session_no_answer_is_unreachable():
 
 def test_lan_session_takes_an_echo_for_no_answer():
     """A device that sends every packet back is not a BMC (not an IPMI 1.5 one either): no answer, unreachable."""
-    echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    echo.bind(("127.0.0.1", 0))
-    echo.settimeout(0.05)
-    running = [True]
-
-    def serve():
-        while running[0]:
-            try:
-                data, peer = echo.recvfrom(4096)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            echo.sendto(data, peer)
-
-    thread = threading.Thread(target=serve)
-    thread.daemon = True
-    thread.start()
-    try:
+    with UdpPeer(lambda data: data) as echo:
         with pytest.raises(IpmiError) as err:
-            m.LanSession("127.0.0.1", echo.getsockname()[1], "a", "b", "b1", timeouts=(0.1, 0.1)).open()
-        assert err.value.kind == "unreachable"
-    finally:
-        running[0] = False
-        thread.join(5)
-        echo.close()
+            m.LanSession("127.0.0.1", echo.port, "a", "b", "b1", timeouts=(0.1, 0.1)).open()
+    assert err.value.kind == "unreachable"
