@@ -30,6 +30,7 @@ if isinstance(entries, str):  # the inventory computes it in plays; do the same 
     addresses = {h: hv[h]["helion_addresses"] for h in hosts if "helion_addresses" in hv[h]}
     entries = hosts_entries(list(addresses), addresses, first["helion_cloud"], first["helion_vips"])
 names = {}
+mirrors = set(inv.get("package_mirror", {}).get("hosts", []))
 with open(os.path.join(state, cloud + "-plan.txt"), "w") as plan:
     for i, net in enumerate(first["helion_networks"]):
         names[net["name"]] = "%s-%d-%s" % (cloud, i, net["name"])
@@ -48,6 +49,11 @@ with open(os.path.join(state, cloud + "-plan.txt"), "w") as plan:
         if ports:
             mac = (v.get("helion_server") or {}).get("pxe_mac") or "-"
             plan.write("host %s %s %s\n" % (h, mac, " ".join(ports)))
+            if h in mirrors:
+                plan.write("mirror %s\n" % h)
+            # The disk model's data drives: scripts/lab.sh backs each with a sparse file on a loop device.
+            for dev in (v.get("helion_disks") or {}).get("devices") or []:
+                plan.write("disk %s %s %s\n" % (h, dev["name"], dev.get("size_gb") or 10))
 
 
 def resolve(value, hostvars):

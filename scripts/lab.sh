@@ -25,6 +25,9 @@ mirror=${HELION_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 inv=inventories/$cloud/inventory.yml
 vault_pass=${HELION_VAULT_PASSWORD_FILE:-$HOME/.config/helion/$cloud.vault-pass}
 key=$state/id_ed25519
+# The package cache of the lab's package mirror node, kept on the host across labs and checkouts: a lab
+# built again (every CI run builds one) fetches only what changed in Debian since the last one.
+apt_cache=${HELION_LAB_APT_CACHE:-/var/cache/helion-lab/apt-cacher-ng}
 
 export PATH="$top/.venv/bin:$PATH"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
@@ -121,9 +124,36 @@ wait_systemd() {
   die "$1: systemd did not finish booting within 60 s (state: $st)"
 }
 
+# The data drives of host $1 (the disk model's devices), each a sparse file on a loop device that the
+# container sees under the model's device name: prints the --device flags of docker run. The files stay
+# when a container is removed (a re-provisioned node keeps its drives, as a server would).
+disk_flags() {
+  local kind host device size file loop
+  mkdir -p "$state/disks"
+  while read -r kind host device size; do
+    [[ "$kind" == disk && "$host" == "$1" ]] || continue
+    file=$state/disks/$cloud-$host-${device##*/}.img
+    [ -f "$file" ] || truncate -s "${size}G" "$file"
+    loop=$(losetup -j "$file" -O NAME -n | head -n 1)
+    [ -n "$loop" ] || loop=$(losetup -f --show "$file") || die "cannot attach $file to a loop device"
+    printf -- '--device\n%s:%s\n' "$loop" "$device"
+  done <"$state/$cloud-plan.txt"
+}
+
+# Detaches and removes the lab's drive files.
+remove_disks() {
+  local file loop
+  for file in "$state/disks/$cloud-"*.img; do
+    [ -f "$file" ] || continue
+    for loop in $(losetup -j "$file" -O NAME -n); do losetup -d "$loop" || true; done
+    rm -f "$file"
+  done
+}
+
 ensure_containers() {
-  local entries kind host _mac ports port first rest pairs=()
+  local entries mirrors kind host _mac ports port first rest pairs=() disks=()
   entries=$(awk '$1 == "hostsentries" {print $2}' "$state/$cloud-plan.txt")
+  mirrors=$(awk '$1 == "mirror" {print $2}' "$state/$cloud-plan.txt" | tr '\n' ' ')
   [ "$entries" != - ] && IFS=, read -r -a pairs <<<"$entries"
   mkdir -p "$state/hosts"
   while read -r kind host _mac ports; do
@@ -141,6 +171,12 @@ ensure_containers() {
       } >"$state/hosts/$cloud-$host"
       local args=(-d --name "$host" --hostname "$host" --label "helion.lab=$cloud" "${run_flags[@]}"
         -v "$state/hosts/$cloud-$host:/etc/hosts" --network "${first%%=*}" --ip "${first#*=}")
+      mapfile -t disks < <(disk_flags "$host")
+      args+=("${disks[@]}")
+      if [[ " $mirrors " == *" $host "* ]]; then
+        mkdir -p "$apt_cache"
+        args+=(-v "$apt_cache:/var/cache/apt-cacher-ng")
+      fi
       log "container $host ${rest[*]}"
       docker run "${args[@]}" "$image" /sbin/init >/dev/null
       for port in "${rest[@]:1}"; do docker network connect --ip "${port#*=}" "${port%%=*}" "$host"; done
@@ -363,6 +399,7 @@ down() {
   if ((${#ids[@]})); then log "removing ${#ids[@]} networks"; docker network rm "${ids[@]}" >/dev/null; fi
   mapfile -t ids < <(docker volume ls -q --filter "label=helion.lab=$cloud")
   if ((${#ids[@]})); then log "removing ${#ids[@]} volumes"; docker volume rm "${ids[@]}" >/dev/null; fi
+  remove_disks
   rm -f "$state/known_hosts-$cloud" "$state/hosts/$cloud-"*
   log "lab $cloud is down"
 }

@@ -71,7 +71,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.helion.openstack.plugins.module_utils._swift_ring import SwiftRingError, model_rings
+from ansible_collections.helion.openstack.plugins.module_utils._swift_ring import (
+    SwiftRingError, drive_label, find_network, model_rings)
 
 HOST_KEYS = ("helion_server", "helion_addresses", "helion_disks")
 
@@ -104,6 +105,25 @@ def swift_devices(hostvars, hosts, networks, swift, ports=None, weight_per_gb=1.
         raise AnsibleFilterError("swift_devices: %s" % exc) from exc
 
 
+def swift_local_drives(disks):
+    """This host's Swift drives from its ``helion_disks``: ``[{device, label}]``, labelled as in the rings."""
+    devices = ((_plain(disks) or {}).get("devices")) or []
+    try:
+        return [{"device": d["name"], "label": drive_label(d.get("name"), d.get("label"))}
+                for d in devices if d.get("consumer") == "swift"]
+    except SwiftRingError as exc:
+        raise AnsibleFilterError("swift_local_drives: %s" % exc) from exc
+
+
+def swift_network(networks, purpose="swift"):
+    """The name of the network Swift serves on: the model's network of ``purpose``, else management."""
+    try:
+        return find_network(_plain(networks), purpose)
+    except SwiftRingError as exc:
+        raise AnsibleFilterError("swift_network: %s" % exc) from exc
+
+
 class FilterModule(object):
     def filters(self):
-        return {"swift_devices": swift_devices}
+        return {"swift_devices": swift_devices, "swift_local_drives": swift_local_drives,
+                "swift_network": swift_network}

@@ -24,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import inspect
 import math
 import os
 import re
@@ -474,6 +475,25 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
+def save_ring(ring, path, format_version=1):
+    """Write ``ring`` (a RingData) to ``path`` in ``format_version``.
+
+    Swift learnt ``format_version`` in 2.36; older releases (Debian 13 ships 2.35) write format 1 only,
+    which is what they read.
+    """
+    try:
+        params = inspect.signature(ring.save).parameters
+    except (TypeError, ValueError):
+        params = {}
+    if "format_version" in params:
+        ring.save(path, format_version=format_version)
+    elif int(format_version) == 1:
+        ring.save(path)
+    else:
+        raise SwiftRingError("ring format %s needs Swift 2.36 or later on the builder node; this Swift writes "
+                             "format 1 only: set format_version: 1" % format_version)
+
+
 def _ring_bytes_differ(builder, ring_file, format_version):
     """Serialise the builder's ring next to nothing and compare it with ring_file."""
     if not os.path.exists(ring_file):
@@ -481,7 +501,7 @@ def _ring_bytes_differ(builder, ring_file, format_version):
     tmpdir = tempfile.mkdtemp(prefix="swift-ring-")
     try:
         candidate = os.path.join(tmpdir, os.path.basename(ring_file))
-        builder.get_ring().save(candidate, format_version=format_version)
+        save_ring(builder.get_ring(), candidate, format_version)
         return file_sha256(candidate) != file_sha256(ring_file)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
@@ -681,7 +701,7 @@ def ensure_ring(name, builder_dir, devices, part_power, replicas, min_part_hours
                 builder.save(tmp)
                 os.rename(tmp, builder_file)
             if builder.ever_rebalanced:
-                builder.get_ring().save(ring_file, format_version=format_version)
+                save_ring(builder.get_ring(), ring_file, format_version)
                 result["ring_written"] = True
         except OSError as exc:
             raise SwiftRingError("ring %s: cannot write %s or %s: %s" % (name, builder_file, ring_file, exc)) from exc

@@ -17,6 +17,8 @@ from cryptography.fernet import Fernet
 from ansible_collections.helion.openstack.plugins.filter.galera import galera_bootstrap_host, galera_joiners
 from ansible_collections.helion.openstack.plugins.filter.keystone import catalog_urls
 from ansible_collections.helion.openstack.plugins.filter.secrets import missing_secrets, secrets_missing
+from ansible_collections.helion.openstack.plugins.filter.swift_devices import swift_local_drives, swift_network
+from ansible_collections.helion.openstack.plugins.filter.swift_recon import swift_recon_md5
 
 MEMBERS = ["ctl1", "ctl2", "ctl3"]
 U = "6c1f4a3e-0000-11ef-8000-000000000001"
@@ -162,3 +164,71 @@ def test_role_secrets_names_the_file_and_the_key(tmp_path, text, message):
     (tmp_path / "main.yml").write_text(text)
     with pytest.raises(AnsibleFilterError, match=re.escape(message)):
         role_secrets([str(tmp_path / "main.yml")])
+
+
+# --- Swift: the drives of one host and the network the storage servers listen on ---
+
+_NETS = [{"name": "mgmt", "purpose": "management"}, {"name": "obj", "purpose": "swift"}]
+
+
+@pytest.mark.parametrize("disks, expected", [
+    (None, []),
+    ({"os_disk": "/dev/sda"}, []),
+    ({"devices": [{"name": "/dev/sdb", "consumer": "swift"}, {"name": "/dev/sdc", "consumer": "cinder"}]},
+     [{"device": "/dev/sdb", "label": "sdb"}]),
+    ({"devices": [{"name": "/dev/nvme0n1", "consumer": "swift", "label": "disk0"}]},
+     [{"device": "/dev/nvme0n1", "label": "disk0"}]),
+])
+def test_swift_local_drives(disks, expected):
+    assert swift_local_drives(disks) == expected
+
+
+def test_swift_local_drives_refuses_a_label_xfs_cannot_hold():
+    with pytest.raises(AnsibleFilterError, match="label"):
+        swift_local_drives({"devices": [{"name": "/dev/sdb", "consumer": "swift", "label": "x" * 20}]})
+
+
+@pytest.mark.parametrize("networks, purpose, expected", [
+    (_NETS, "swift", "obj"),
+    (_NETS[:1], "swift", "mgmt"),
+    (_NETS, "replication", "mgmt"),
+])
+def test_swift_network(networks, purpose, expected):
+    assert swift_network(networks, purpose) == expected
+
+
+def test_swift_network_without_management_is_an_error():
+    with pytest.raises(AnsibleFilterError, match="no network of purpose"):
+        swift_network([{"name": "ext", "purpose": "external"}], "swift")
+
+
+_RECON = """===============================================================================
+--> Starting reconnaissance on 3 hosts (object)
+===============================================================================
+[2026-12-02 18:00:00] Checking ring md5sums
+%s
+===============================================================================
+[2026-12-02 18:00:00] Checking swift.conf md5sum
+%s
+===============================================================================
+"""
+
+
+@pytest.mark.parametrize("rings, conf, expected", [
+    ("3/3 hosts matched, 0 error[s] while checking hosts.", "3/3 hosts matched, 0 error[s] while checking hosts.",
+     [(3, 3, 0, 0), (3, 3, 0, 0)]),
+    ("2/3 hosts matched, 1 error[s] while checking hosts.", "2/3 hosts matched, 1 error[s] while checking hosts.",
+     [(2, 3, 1, 0), (2, 3, 1, 0)]),
+    ("!! http://10.0.0.1:6200/recon/ringmd5 object.ring.gz => abc doesn't match on disk md5sum\n"
+     "2/3 hosts matched, 0 error[s] while checking hosts.", "3/3 hosts matched, 0 error[s] while checking hosts.",
+     [(2, 3, 0, 1), (3, 3, 0, 0)]),
+])
+def test_swift_recon_md5(rings, conf, expected):
+    checks = swift_recon_md5(_RECON % (rings, conf))
+    assert [(c["matched"], c["total"], c["errors"], c["mismatched"]) for c in checks] == expected
+    assert [c["check"] for c in checks] == ["ring md5sums", "swift.conf md5sum"]
+
+
+def test_swift_recon_md5_without_a_summary_is_an_error():
+    with pytest.raises(AnsibleFilterError, match="hosts matched"):
+        swift_recon_md5("Traceback (most recent call last): ...")

@@ -149,7 +149,7 @@ def test_a_new_service_is_one_row(monkeypatch):
     plan, _unused = plan_model(copy.deepcopy(data))
     assert plan["groups"]["barbican"] == plan["groups"]["controllers"]
     assert "barbican" in plan["hosts"]["lab-ctl1"]["helion_services"]
-    monkeypatch.setitem(SERVICE_NEEDS, "barbican", [("management",), ("swift",)])
+    monkeypatch.setitem(SERVICE_NEEDS, "barbican", [("management",), ("ipmi",)])
     with pytest.raises(CloudModelError) as info:
         plan_model(data)
-    assert "lacks a swift network, which service 'barbican' needs" in info.value.report()
+    assert "lacks a ipmi network, which service 'barbican' needs" in info.value.report()

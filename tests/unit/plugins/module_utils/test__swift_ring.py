@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.helion.openstack.plugins.module_utils import _swift_ring as sr
-from ansible_collections.helion.openstack.plugins.module_utils._swift_ring import SwiftRingError
+from ansible_collections.helion.openstack.plugins.module_utils._swift_ring import SwiftRingError, save_ring
 
 
 def dev(zone, ip, device="sdb", weight=100.0, **kw):
@@ -466,3 +466,37 @@ def test_ensure_ring_returns_an_ensure_result(tmp_path):
     assert out["changed"] and out["actions"] == check.actions and out["min_part_hours"] == 4
     assert "weight 150.00" in out["diff"]["after"] and "weight 100.00" in out["diff"]["before"]
     assert sr.ensure_ring("object-0", bdir, devs, 6, 3, 1).changed is False, "check mode wrote nothing"
+
+
+class _RingBefore236(object):
+    """The RingData.save of Swift 2.35 (Debian 13): no format_version."""
+
+    def __init__(self):
+        self.calls = []
+
+    def save(self, filename, mtime=1300507380.0):
+        self.calls.append((filename, mtime))
+
+
+class _RingFrom236(object):
+    def __init__(self):
+        self.calls = []
+
+    def save(self, filename, mtime=1300507380.0, format_version=None):
+        self.calls.append((filename, format_version))
+
+
+@pytest.mark.parametrize("ring_class, format_version, expected", [
+    (_RingBefore236, 1, [("r.ring.gz", 1300507380.0)]),
+    (_RingFrom236, 1, [("r.ring.gz", 1)]),
+    (_RingFrom236, 2, [("r.ring.gz", 2)]),
+])
+def test_save_ring_with_and_without_format_version(ring_class, format_version, expected):
+    ring = ring_class()
+    save_ring(ring, "r.ring.gz", format_version)
+    assert ring.calls == expected
+
+
+def test_save_ring_format_2_on_old_swift_is_a_clear_error():
+    with pytest.raises(SwiftRingError, match="Swift 2.36"):
+        save_ring(_RingBefore236(), "r.ring.gz", 2)

@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 helion.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the lab tests share: running commands on the host and in the lab's containers, the admin's
+password and tokens through the VIPs, and the deploys with the process lists sampled while they run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLOUD = "lab"
+LAB = ["bash", os.path.join(ROOT, "scripts", "lab.sh")]
+TIMINGS = {}
+# What the deploys printed and the process lists seen on the nodes while they ran (the secrets test).
+DEPLOY_OUTPUT = []
+PROCESS_SAMPLES = {}
+
+
+def run(cmd, timeout=600, check=True):
+    res = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if check and res.returncode != 0:
+        raise AssertionError("%s failed (rc %d):\n%s\n%s"
+                             % (" ".join(cmd), res.returncode, res.stdout[-6000:], res.stderr[-3000:]))
+    return res
+
+
+def dexec(host, script, timeout=120, check=False):
+    return run(["docker", "exec", host, "sh", "-c", script], timeout=timeout, check=check)
+
+
+def recap(output):
+    """{host: {ok, changed, unreachable, failed, ...}} from the PLAY RECAP of a playbook run."""
+    out = {}
+    for m in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.M):
+        out[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+    return out
+
+
+def wait_until(what, func, timeout, interval=2.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = func()
+            if last:
+                return last
+        except (subprocess.SubprocessError, ValueError, KeyError, OSError) as exc:
+            last = exc
+        time.sleep(interval)
+    raise AssertionError("timed out after %d s waiting for %s (last: %r)" % (timeout, what, last))
+
+
+def admin_password(host):
+    out = dexec(host, "cat /root/admin-openrc.sh", check=True).stdout
+    return re.search(r"^export OS_PASSWORD=(.*)$", out, re.M).group(1).strip()
+
+
+def token(vip, password, timeout=3.0):
+    body = json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "admin", "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}).encode()
+    req = urllib.request.Request("http://%s:5000/v3/auth/tokens" % vip, data=body,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status == 201 and bool(resp.headers.get("X-Subject-Token"))
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def galera(host):
+    out = dexec(host, "mariadb -N -B -e \"SHOW GLOBAL STATUS LIKE 'wsrep_%'\"").stdout
+    return dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+
+
+def galera_healthy(hosts, size=3):
+    for h in hosts:
+        st = galera(h)
+        if st.get("wsrep_cluster_size") != str(size) or st.get("wsrep_local_state_comment") != "Synced" \
+                or st.get("wsrep_cluster_status") != "Primary":
+            return False
+    return True
+
+
+def rabbit_running(host):
+    res = dexec(host, "rabbitmqctl cluster_status --formatter json")
+    if res.returncode != 0:
+        return []
+    return json.loads(res.stdout).get("running_nodes", [])
+
+
+def vip_holder(controllers, vip):
+    for h in controllers:
+        if " %s/" % vip in dexec(h, "ip -o -4 addr show").stdout:
+            return h
+    return None
+
+
+def openstack_token_issue(host):
+    return dexec(host, ". /root/admin-openrc.sh && openstack token issue -f value -c expires", timeout=120)
+
+
+def healthy(model):
+    """A lab that already runs the control plane: a token through the VIP."""
+    try:
+        # generous: a Fernet token on a loaded 2-core machine can take seconds
+        return token(model["vip"], admin_password(model["controllers"][0]), timeout=20.0)
+    except (AttributeError, AssertionError, subprocess.SubprocessError):
+        return False
+
+
+class ProcessSampler:
+    """Reads every node's process list about once a second while a deploy runs (bounded by the deploy)."""
+
+    def __init__(self, hosts):
+        self.hosts = hosts
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self.stop.is_set():
+            for h in self.hosts:
+                if self.stop.is_set():
+                    break
+                try:
+                    out = run(["docker", "exec", h, "ps", "-eo", "args", "--no-headers"], timeout=20, check=False)
+                except subprocess.SubprocessError:
+                    continue
+                PROCESS_SAMPLES.setdefault(h, set()).update(out.stdout.splitlines())
+            self.stop.wait(1.0)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=60)
+
+
+def lab_nodes(model):
+    """The servers of the model that run as lab containers."""
+    names = run(["docker", "ps", "--format", "{{.Names}}"]).stdout.split()
+    return [h for h in sorted(model["addresses"]) if h in names]
+
+
+def sampled_deploy(model):
+    with ProcessSampler(lab_nodes(model)):
+        res = run(LAB + ["deploy", CLOUD], timeout=3600)
+    DEPLOY_OUTPUT.append(res.stdout + res.stderr)
+    return res
