@@ -11,6 +11,9 @@
 #   bash scripts/lab.sh env [cloud]      # print the environment to run ansible against the lab
 #   bash scripts/lab.sh playbook cloud PLAYBOOK [ansible-playbook args]   # run one playbook on the lab
 #
+# HELION_LAB_MODEL=DIR takes the model from DIR instead of inventories/<cloud> (the same cloud grown or
+# shrunk: the lab tests add a Swift node this way).
+#
 # Every address comes from the model (ansible-inventory --list); nothing is hard-coded here.
 # Safe to run again: each step checks before it acts.
 set -euo pipefail
@@ -22,7 +25,8 @@ state=${HELION_LAB_STATE:-$top/.cache/lab}
 image=${HELION_LAB_IMAGE:-lab/debian:trixie}
 suite=trixie
 mirror=${HELION_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-inv=inventories/$cloud/inventory.yml
+# The model: inventories/<cloud>, or another directory holding a model of the same cloud (a model that grew).
+inv=${HELION_LAB_MODEL:-inventories/$cloud}/inventory.yml
 vault_pass=${HELION_VAULT_PASSWORD_FILE:-$HOME/.config/helion/$cloud.vault-pass}
 key=$state/id_ed25519
 # The package cache of the lab's package mirror node, kept on the host across labs and checkouts: a lab

@@ -15,8 +15,8 @@ import pytest
 from tests.lab.lab import CLOUD, LAB, ROOT, TIMINGS, healthy, recap, run, sampled_deploy
 
 # Modules in the order they run: the ones that only use the cloud (or stop a node of their own service
-# and bring it back) before the ones that cut power to controllers.
-ORDER = ["test_storage_images.py", "test_tempest.py", "test_control_plane.py"]
+# and bring it back) before the ones that cut power to controllers; the one that grows the model last.
+ORDER = ["test_storage_images.py", "test_tempest.py", "test_control_plane.py", "test_swift_growth.py"]
 
 
 def pytest_collection_modifyitems(items):

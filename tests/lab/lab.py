@@ -24,8 +24,8 @@ DEPLOY_OUTPUT = []
 PROCESS_SAMPLES = {}
 
 
-def run(cmd, timeout=600, check=True):
-    res = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+def run(cmd, timeout=600, check=True, env=None):
+    res = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     if check and res.returncode != 0:
         raise AssertionError("%s failed (rc %d):\n%s\n%s"
                              % (" ".join(cmd), res.returncode, res.stdout[-6000:], res.stderr[-3000:]))

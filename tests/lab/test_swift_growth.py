@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 helion.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A third Swift node joins the running cloud: the model grows by one server, the node is built, and
+helion.openstack.swift_deploy brings its drives into the rings in weight steps while a reader fetches
+objects through the public VIP the whole time. Runs last: the lab keeps the third node afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import threading
+import time
+import uuid
+
+import pytest
+import yaml
+
+from tests.lab.cloud import Cloud, HttpError, ensure_user
+from tests.lab.lab import CLOUD, LAB, ROOT, admin_password, dexec, recap, run, wait_until
+
+NEW = "lab-swift3"
+OBJECTS = 40
+
+
+def grown_model(tmp_dir, weight_step):
+    """A copy of the lab's model (its vault too) with a third Swift node in the third zone."""
+    src = os.path.join(ROOT, "inventories", CLOUD)
+    dst = os.path.join(tmp_dir, "model")
+    shutil.copytree(src, dst)
+    with open(os.path.join(dst, "servers.yml")) as f:
+        servers = yaml.safe_load(f)
+    template = next(s for s in servers["servers"] if s["name"] == "lab-swift2")
+    mac = template["pxe_mac"][:-2] + "%02x" % (int(template["pxe_mac"][-2:], 16) + 1)
+    address = re.sub(r"\d+$", lambda m: str(int(m.group()) + 1), template["ipmi"]["address"])
+    ipmi = dict(template["ipmi"], address=address)
+    servers["servers"].append(dict(template, name=NEW, server_group="zone3", pxe_mac=mac, ipmi=ipmi))
+    with open(os.path.join(dst, "servers.yml"), "w") as f:
+        yaml.safe_dump(servers, f)
+    with open(os.path.join(dst, "swift.yml")) as f:
+        swift = yaml.safe_load(f)
+    swift["swift"]["weight_step"] = weight_step
+    with open(os.path.join(dst, "swift.yml"), "w") as f:
+        yaml.safe_dump(swift, f)
+    return dst
+
+
+class Reader:
+    """Reads the objects through the public VIP, one after another, until stopped (bounded by the test)."""
+
+    def __init__(self, cloud, container, sums):
+        self.cloud, self.container, self.sums = cloud, container, sums
+        self.stop = threading.Event()
+        self.reads = 0
+        self.failures = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        names = sorted(self.sums)
+        while not self.stop.is_set():
+            name = random.choice(names)
+            try:
+                _resp, (md5, _size) = self.cloud.call("GET", "%s/%s" % (self.container, name), stream_to="md5",
+                                                      timeout=20)
+                if md5 != self.sums[name]:
+                    self.failures.append((time.time(), name, "checksum"))
+            except (HttpError, OSError) as exc:
+                self.failures.append((time.time(), name, str(exc)[:200]))
+            self.reads += 1
+            self.stop.wait(0.1)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=60)
+
+
+def ring_weights(ctl, host_ip):
+    """Weight of the new node's devices in each ring, from the ring files the proxies use."""
+    weights = {}
+    for ring in ("account", "container", "object"):
+        out = dexec(ctl, "swift-ring-builder /etc/swift/%s.ring.gz" % ring, check=True).stdout
+        weights[ring] = sum(float(m.group(1)) for m in re.finditer(
+            r"\s%s:\d+\s+%s:\d+\s+\S+\s+([0-9.]+)" % (re.escape(host_ip), re.escape(host_ip)), out))
+    return weights
+
+
+def swift_deploy(model_dir, *extra):
+    env = dict(os.environ, HELION_LAB_MODEL=model_dir)
+    res = run(LAB + ["playbook", CLOUD, "playbooks/swift_deploy.yml"] + list(extra), timeout=1800, check=False,
+              env=env)
+    rc = recap(res.stdout)
+    assert res.returncode == 0 and rc, res.stdout[-5000:] + res.stderr[-2000:]
+    return res, rc
+
+
+def replication_caught_up(ctl):
+    out = dexec(ctl, "swift-dispersion-report -j", timeout=120).stdout
+    try:
+        data = json.loads(out[out.index("{"):])
+    except ValueError:
+        return False
+    return all(data[k]["copies_found"] == data[k]["copies_expected"] for k in ("container", "object"))
+
+
+@pytest.fixture(scope="module")
+def grown(deployed, tmp_path_factory):
+    model_dir = grown_model(str(tmp_path_factory.mktemp("grow")), weight_step=5)
+    env = dict(os.environ, HELION_LAB_MODEL=model_dir)
+    res = run(LAB + ["nodes", CLOUD], timeout=1200, env=env)
+    assert "every node answers Ansible over SSH" in res.stderr
+    return model_dir
+
+
+def test_a_third_swift_node_joins_in_weight_steps_with_objects_readable_throughout(deployed, grown):
+    ctl = deployed["controllers"][0]
+    admin = Cloud(deployed, "admin", admin_password(ctl), "admin")
+    password = uuid.uuid4().hex
+    ensure_user(admin, "lab-grow", password, "lab-grow", "member")
+    user = Cloud(deployed, "lab-grow", password, "lab-grow")
+    container = user.url("object-store") + "/growth"
+    user.call("PUT", container, expect=(201, 202))
+    sums = {}
+    for i in range(OBJECTS):
+        data = os.urandom(64 * 1024)
+        sums["obj-%03d" % i] = hashlib.md5(data).hexdigest()
+        user.call("PUT", "%s/obj-%03d" % (container, i), data, expect=(201,))
+    with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
+        new_ip = json.load(f)["addresses"][NEW]["swift"]
+    steps = []
+    t0 = time.monotonic()
+    with Reader(user, container, sums) as reader:
+        # Step 1: the new drives enter the rings at weight_step (5 of their 10).
+        _res, rc = swift_deploy(grown)
+        steps.append(ring_weights(ctl, new_ip))
+        assert rc[NEW]["failed"] == 0
+        wait_until("replication caught up after step 1", lambda: replication_caught_up(ctl), 600, 10)
+        # Step 2: replication has caught up, so the weights may move before min_part_hours has passed.
+        swift_deploy(grown, "-e", "swift_rings_pretend_min_part_hours_passed=true")
+        steps.append(ring_weights(ctl, new_ip))
+        wait_until("replication caught up after step 2", lambda: replication_caught_up(ctl), 600, 10)
+        # Converged: a run that changes nothing.
+        _res, rc = swift_deploy(grown, "-e", "swift_rings_pretend_min_part_hours_passed=true")
+        steps.append(ring_weights(ctl, new_ip))
+    seconds = time.monotonic() - t0
+    print("third Swift node: ring weights by step %s; %d reads during %.0f s, %d failed: %s"
+          % (steps, reader.reads, seconds, len(reader.failures), reader.failures[:5]))
+    assert steps[0]["object"] == 2 * 5.0 and steps[0]["account"] == 5.0, steps
+    assert steps[1]["object"] == 2 * 10.0 and steps[1]["account"] == 10.0, steps
+    assert steps[2] == steps[1]
+    assert all(v["changed"] == 0 for v in rc.values()), rc
+    assert reader.reads > 50 and not reader.failures
+    out = dexec(ctl, "swift-recon --md5", check=True).stdout
+    assert out.count("3/3 hosts matched, 0 error") == 2, out
+    for name in sums:
+        user.call("DELETE", "%s/%s" % (container, name), expect=(204,))
+    user.call("DELETE", container, expect=(204,))
