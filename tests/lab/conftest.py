@@ -42,7 +42,6 @@ def model():
     }
 
 
-
 @pytest.fixture(scope="session")
 def deployed(model):
     """Deploys (unless a deployed lab is reused), then deploys again: zero changes."""

@@ -23,9 +23,10 @@ import urllib.request
 
 import yaml
 
-from tests.lab.lab import (CLOUD, DEPLOY_OUTPUT, LAB, PROCESS_SAMPLES, ROOT, TIMINGS, admin_password, dexec, galera,
-                          galera_healthy, lab_nodes, rabbit_running, recap, run, token,
-                          vip_holder, wait_until, openstack_token_issue)
+from tests.lab.lab import (
+    CLOUD, DEPLOY_OUTPUT, LAB, PROCESS_SAMPLES, ROOT, TIMINGS, admin_password, dexec, galera, galera_healthy,
+    lab_nodes, openstack_token_issue, rabbit_running, recap, run, token, vip_holder, wait_until)
+
 
 def test_secrets_vault_is_encrypted_and_private(deployed):
     path = os.path.join(ROOT, "inventories", CLOUD, "group_vars", "all", "vault.yml")

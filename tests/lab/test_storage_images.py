@@ -126,8 +126,9 @@ def test_swift_with_one_storage_node_powered_off(deployed, user):
     run(["docker", "kill", victim])
     try:
         (put_s, get_s), seconds, failures = retry(lambda: swift_round(user, "degraded"), timeout=60, interval=2)
-        FIGURES["swift with %s off" % victim] = {"put_s": round(put_s, 2), "get_s": round(get_s, 2),
-                                                   "seconds_to_success": round(seconds, 1), "failed_rounds": failures}
+        FIGURES["swift with %s off" % victim] = {
+            "put_s": round(put_s, 2), "get_s": round(get_s, 2), "seconds_to_success": round(seconds, 1),
+            "failed_rounds": failures}
         print("swift with %s powered off: %d failed rounds, PUT %.2f s, GET %.2f s" % (victim, failures, put_s, get_s))
         assert failures == 0, "the first round failed with %s off" % victim
     finally:
