@@ -4,6 +4,7 @@
 #   bash benchmarks/run.sh            # all
 #   bash benchmarks/run.sh inventory  # one (bench_inventory.py)
 #   bash benchmarks/run.sh control_plane  # the lab deploy timings (builds and deploys the lab)
+#   bash benchmarks/run.sh swift_proxy    # Swift through the VIP against a direct proxy (the lab must be up)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,6 +15,8 @@ for bench in benchmarks/bench_*.py; do
   [ -z "$only" ] || [ "$only" = "$name" ] || continue
   # The control-plane benchmark builds and deploys the whole lab (20+ minutes): only when named.
   [ "$name" != control_plane ] || [ "$only" = control_plane ] || continue
+  # The Swift proxy benchmark needs the lab cloud up: only when named.
+  [ "$name" != swift_proxy ] || [ "$only" = swift_proxy ] || continue
   echo "=== benchmark $name"
   PYTHONPATH="$top:$top/.venv/collections${PYTHONPATH:+:$PYTHONPATH}" "$py" "$bench"
 done

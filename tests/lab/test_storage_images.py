@@ -216,11 +216,12 @@ def throughput(token, container_url, data, rounds=3):
     return statistics.median(puts), statistics.median(gets)
 
 
-def test_proxy_throughput_through_the_vip_against_a_direct_proxy(deployed, user):
-    """The peer: swift-proxy-server from the same packages, started directly on a controller with the
-    deployed settings on another port, reached without HAProxy."""
-    ctl = deployed["controllers"][0]
-    address = deployed["addresses"][ctl]["management"]
+def proxy_throughput(model, user, rounds=3, size=50 * MB):
+    """Median PUT and GET seconds of an object through the public VIP and through the peer: a
+    swift-proxy-server from the same packages, started directly on a controller with the deployed
+    settings on another port, reached without HAProxy. {vip_put, vip_get, direct_put, direct_get}."""
+    ctl = model["controllers"][0]
+    address = model["addresses"][ctl]["management"]
     port = 18080
     conf = "/etc/swift/peer-proxy.conf"
     dexec(ctl, "sed 's/^bind_port = .*/bind_port = %d/; s/^workers = .*/workers = 1/' /etc/swift/proxy-server.conf"
@@ -232,21 +233,25 @@ def test_proxy_throughput_through_the_vip_against_a_direct_proxy(deployed, user)
         base = user.url("object-store")
         container = base + "/bench"
         user.call("PUT", container, expect=(201, 202))
-        data = os.urandom(50 * MB)
-        vip_put, vip_get = throughput(user.token, container, data)
+        data = os.urandom(size)
+        seconds = {}
+        seconds["vip_put"], seconds["vip_get"] = throughput(user.token, container, data, rounds)
+        # The test machine reaches the controllers' management addresses through the lab's bridge.
         direct = base.replace(base.split("/")[2], "%s:%d" % (address, port)) + "/bench"
-        # The lab's host reaches the controllers' management addresses through the Docker bridge.
-        direct_put, direct_get = throughput(user.token, direct, data)
+        seconds["direct_put"], seconds["direct_get"] = throughput(user.token, direct, data, rounds)
         user.call("DELETE", container, expect=(204,))
     finally:
-        dexec(ctl, "pkill -f peer-proxy.conf; rm -f /etc/swift/peer-proxy.conf")
-    mbps = {k: round(50 / v, 1) for k, v in {"vip_put": vip_put, "vip_get": vip_get, "direct_put": direct_put,
-                                             "direct_get": direct_get}.items()}
+        dexec(ctl, "pkill -f peer-proxy.conf; rm -f %s" % conf)
+    return seconds
+
+
+def test_proxy_throughput_through_the_vip_against_a_direct_proxy(deployed, user):
+    seconds = proxy_throughput(deployed, user)
+    mbps = {k: round(50 / v, 1) for k, v in seconds.items()}
     FIGURES["swift 50 MB throughput MB/s (median of 3)"] = mbps
-    print("swift 50 MB object, median of 3, MB/s: through the VIP PUT %s GET %s; direct proxy PUT %s GET %s;"
-          " ratio VIP/direct PUT %.2f GET %.2f" % (mbps["vip_put"], mbps["vip_get"], mbps["direct_put"],
-                                                   mbps["direct_get"], direct_put / vip_put, direct_get / vip_get))
-    assert vip_put > 0 and vip_get > 0
+    print("swift 50 MB object, median of 3, MB/s: through the VIP PUT %s GET %s; direct proxy PUT %s GET %s"
+          % (mbps["vip_put"], mbps["vip_get"], mbps["direct_put"], mbps["direct_get"]))
+    assert all(v > 0 for v in seconds.values())
 
 
 def test_a_user_cannot_read_another_projects_objects(deployed, user, admin):
