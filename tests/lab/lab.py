@@ -157,3 +157,12 @@ def sampled_deploy(model):
         res = run(LAB + ["deploy", CLOUD], timeout=3600)
     DEPLOY_OUTPUT.append(res.stdout + res.stderr)
     return res
+
+
+def ring_info(host, ring):
+    """Replica count and devices of /etc/swift/<ring>.ring.gz on a lab node, as the running services read it."""
+    script = ("import json; from swift.common.ring import RingData; r = RingData.load('/etc/swift/%s.ring.gz'); "
+              "print(json.dumps({'replicas': r.replica_count, 'devs': [{'ip': d['ip'], 'device': d['device'], "
+              "'weight': d['weight']} for d in r.devs if d]}))" % ring)
+    out = run(["docker", "exec", host, "python3", "-c", script], timeout=60).stdout
+    return json.loads(out)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import statistics
 import time
 import uuid
@@ -23,7 +22,7 @@ import uuid
 import pytest
 
 from tests.lab.cloud import Cloud, HttpError, ensure_user, request, retry
-from tests.lab.lab import admin_password, dexec, galera_healthy, rabbit_running, run, wait_until
+from tests.lab.lab import admin_password, dexec, ring_info, galera_healthy, rabbit_running, run, wait_until
 
 MB = 1 << 20
 USER = "lab-user"
@@ -50,10 +49,7 @@ def swift_nodes(model):
 
 def ring_replicas(model):
     """Replicas of the object ring and the write quorum Swift needs, from the running cluster's ring."""
-    out = dexec(model["controllers"][0], "swift-ring-builder /etc/swift/object.ring.gz").stdout
-    found = re.search(r"([0-9.]+) replicas", out)
-    assert found, out
-    replicas = int(float(found.group(1)))
+    replicas = int(ring_info(model["controllers"][0], "object")["replicas"])
     return replicas, (replicas + 1) // 2
 
 

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from tests.lab.cloud import Cloud, HttpError, ensure_user
-from tests.lab.lab import CLOUD, LAB, ROOT, admin_password, dexec, recap, run, wait_until
+from tests.lab.lab import CLOUD, LAB, ROOT, admin_password, dexec, recap, ring_info, run, wait_until
 
 NEW = "lab-swift3"
 OBJECTS = 40
@@ -85,12 +85,8 @@ class Reader:
 
 def ring_weights(ctl, host_ip):
     """Weight of the new node's devices in each ring, from the ring files the proxies use."""
-    weights = {}
-    for ring in ("account", "container", "object"):
-        out = dexec(ctl, "swift-ring-builder /etc/swift/%s.ring.gz" % ring, check=True).stdout
-        weights[ring] = sum(float(m.group(1)) for m in re.finditer(
-            r"\s%s:\d+\s+%s:\d+\s+\S+\s+([0-9.]+)" % (re.escape(host_ip), re.escape(host_ip)), out))
-    return weights
+    return {ring: sum(d["weight"] for d in ring_info(ctl, ring)["devs"] if d["ip"] == host_ip)
+            for ring in ("account", "container", "object")}
 
 
 def swift_deploy(model_dir, *extra):
