@@ -126,5 +126,6 @@ def test_hosts_entries_variable_is_computed_in_a_play(tmp_path):
     by_name = dict((n, e["address"]) for e in entries for n in e["names"])
     assert by_name["lab-ctl2"] == "172.30.1.12"
     assert by_name["api-int.lab.helion.test"] == "172.30.1.200"
-    assert by_name["lab-swift2-swift"] == "172.30.3.11"
-    assert len(entries) == 7 + 3 + 1 + 2 + 2  # management, external x3 ctl + cpu, swift x2, VIPs
+    assert by_name["lab-swift2-swift"] == "172.30.3.14"
+    assert by_name["lab-ctl1-swift"] == "172.30.3.10"  # controllers carry the Swift proxy
+    assert len(entries) == 7 + 3 + 1 + 3 + 2 + 2  # management, external x3 ctl + cpu, swift x3 ctl + 2 storage, VIPs

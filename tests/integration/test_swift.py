@@ -393,7 +393,7 @@ def test_rings_playbook_on_the_lab_model(tmp_path):
     compare = run.result("helion.openstack.swift_rings : Compare each ring with the model (check mode, diff)", builder)
     assert [r["item"]["name"] for r in compare["results"]] == ["account", "container", "object-0"]
     assert all(r["changed"] and r["created"] for r in compare["results"])
-    assert "172.30.3.10:6200 R172.30.3.10:6200 /sdc" in compare["results"][2]["diff"]["after"]
+    assert "172.30.3.13:6200 R172.30.3.13:6200 /sdc" in compare["results"][2]["diff"]["after"]
     assert not (tmp_path / "builder").exists() or not os.listdir(str(tmp_path / "builder"))
 
     run = _playbook(tmp_path, "swift_rings")
@@ -403,7 +403,7 @@ def test_rings_playbook_on_the_lab_model(tmp_path):
         assert ring.replica_count == 2 and ring.partition_count == 1024
         expected = 4 if name == "object-0" else 2
         assert len([d for d in ring.devs if d]) == expected
-        assert {d["ip"] for d in ring.devs if d} == {"172.30.3.10", "172.30.3.11"}
+        assert {d["ip"] for d in ring.devs if d} == {"172.30.3.13", "172.30.3.14"}
         assert {d["zone"] for d in ring.devs if d} == {1, 2}
         for host in ("lab-swift1", "lab-swift2"):
             dest = tmp_path / "dest" / host / ("%s.ring.gz" % name)
