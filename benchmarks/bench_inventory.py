@@ -188,12 +188,12 @@ def generate_model(path, servers):
         "control_plane.yml": {"control_plane": {
             "seed": {"server": "uc0001"}, "undercloud": {"server": "uc0001", "services": ["ironic"]},
             "controllers": {"role": "CTL", "services": ["haproxy", "keepalived", "mariadb", "rabbitmq", "keystone",
-                                                        "nova_api", "neutron_server", "neutron_l3_agent"],
+                                                        "nova_api", "neutron_server", "ovn_central"],
                             "vips": [{"name": "internal_api", "network": "management"},
                                      {"name": "public_api", "network": "external"}]},
             "resources": [
                 {"name": "compute", "type": "compute_kvm", "role": "CMP",
-                 "services": ["nova_compute_kvm", "neutron_ovs_agent"]},
+                 "services": ["nova_compute_kvm", "ovn_controller"]},
                 {"name": "vsa", "type": "vsa", "role": "VSA", "services": ["storevirtual_vsa"]},
                 {"name": "swift", "type": "swift_object", "role": "SWF",
                  "services": ["swift_proxy", "swift_account", "swift_container", "swift_object"]}]}},

@@ -47,11 +47,12 @@ die() { echo "lab: $*" >&2; exit 1; }
 run_flags=(--cap-add ALL --cap-drop SYS_RESOURCE
   --security-opt seccomp=unconfined --security-opt apparmor=unconfined
   --security-opt systempaths=unconfined
-  --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw)
+  --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw
+  --device /dev/net/tun)
 
 ensure_tools() {
   local missing=() p
-  for p in docker.io debootstrap openssh-client; do
+  for p in docker.io debootstrap openssh-client ethtool; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if ((${#missing[@]})); then
@@ -116,6 +117,29 @@ ensure_networks() {
     [ "$gw" != - ] && args+=(--gateway "$gw")
     docker network create "${args[@]}" "$name" >/dev/null
   done <"$state/$cloud-plan.txt"
+  host_offloads
+}
+
+# The host sends to floating IPs through the bridge of each network: with checksum offload on, its TCP
+# segments reach a node's userspace Open vSwitch (netdev datapath) with no checksum, and the instance
+# drops them. The host computes them itself.
+host_offloads() {
+  local kind name id
+  while read -r kind name _; do
+    [ "$kind" = net ] || continue
+    id=$(docker network inspect -f '{{.Id}}' "$name" 2>/dev/null) || continue
+    ethtool -K "br-${id:0:12}" tx off >/dev/null 2>&1 || log "could not turn checksum offload off on br-${id:0:12}"
+  done <"$state/$cloud-plan.txt"
+}
+
+# The host resolves the cloud's names (the API endpoints on the VIPs, the nodes) as the nodes do, so
+# that the clients on this machine (openstack --os-cloud, the lab tests) follow the service catalog.
+host_names() {
+  local entries pairs=() port
+  entries=$(awk '$1 == "hostsentries" {print $2}' "$state/$cloud-plan.txt")
+  [ "$entries" != - ] && IFS=, read -r -a pairs <<<"$entries"
+  sed -i "/# helion-lab $cloud\$/d" /etc/hosts
+  for port in "${pairs[@]}"; do printf '%s\t%s # helion-lab %s\n' "${port#*:}" "${port%%:*}" "$cloud"; done >>/etc/hosts
 }
 
 wait_systemd() {
@@ -388,6 +412,7 @@ nodes() {
   ensure_vault_pass
   read_model
   ensure_networks
+  host_names
   ensure_containers
   ensure_bmcs
   wait_ssh
@@ -404,6 +429,7 @@ down() {
   mapfile -t ids < <(docker volume ls -q --filter "label=helion.lab=$cloud")
   if ((${#ids[@]})); then log "removing ${#ids[@]} volumes"; docker volume rm "${ids[@]}" >/dev/null; fi
   remove_disks
+  sed -i "/# helion-lab $cloud\$/d" /etc/hosts
   rm -f "$state/known_hosts-$cloud" "$state/hosts/$cloud-"*
   log "lab $cloud is down"
 }

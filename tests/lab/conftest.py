@@ -16,7 +16,8 @@ from tests.lab.lab import CLOUD, LAB, ROOT, TIMINGS, healthy, recap, run, sample
 
 # Modules in the order they run: the ones that only use the cloud (or stop a node of their own service
 # and bring it back) before the ones that cut power to controllers; the one that grows the model last.
-ORDER = ["test_storage_images.py", "test_tempest.py", "test_control_plane.py", "test_swift_growth.py"]
+ORDER = ["test_storage_images.py", "test_tempest.py", "test_compute.py", "test_control_plane.py",
+         "test_swift_growth.py"]
 
 
 def pytest_collection_modifyitems(items):

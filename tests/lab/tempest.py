@@ -8,7 +8,7 @@ there. tempest.conf is written from what the cloud says about itself: the Keysto
 proxy's /info, Glance's import methods, stores and image schema. The admin's password goes into the
 container on standard input, into a root-only file, never on a command line, and is never printed.
 
-Two scopes: "smoke" (the object-storage and image API smoke tests, the lab stage's default) and "full"
+Two scopes: "smoke" (the object-storage, image, compute and network API smoke tests, the lab stage's default) and "full"
 (every object-storage and image API test, minus those that cannot apply to this cloud, see `exclusions`;
 a qcow2 served from lab-uc over HTTP stands in for the cirros download the lab has no way out to).
 
@@ -34,12 +34,13 @@ REGION = "RegionOne"
 SCOPES = {
     # `tempest run` takes --smoke or --regex, not both: the smoke attribute is part of the test ids
     # (".../test_list_images[id-1e341d7a-...,smoke]"), so one regex selects the smoke tests of both APIs.
-    "smoke": r"^tempest\.api\.(object_storage|image)\..*\bsmoke\b",
+    "smoke": r"^tempest\.api\.(object_storage|image|compute|network)\..*\bsmoke\b",
     "full": r"^tempest\.api\.(object_storage|image)\.",
 }
 # Tests run (passed or failed, not skipped) with Tempest 43 against the lab: fewer means a setting
-# silently skips tests. smoke: 14 object-storage + 4 image; full: 181 (206 listed, 25 skipped).
-FLOORS = {"smoke": 18, "full": 180}
+# silently skips tests. smoke: 59 (14 object-storage, 4 image, the compute and network smoke tests; 7 skip);
+# full: 181 object-storage and image (206 listed, 25 skipped).
+FLOORS = {"smoke": 59, "full": 180}
 # The first formats are the ones Tempest creates images with: keep bare and qcow2 in front.
 CONTAINER_FORMATS = ["bare", "ami", "ari", "aki", "ovf", "ova", "docker", "compressed"]
 DISK_FORMATS = ["qcow2", "raw", "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "vdi", "iso", "ploop"]
@@ -103,7 +104,17 @@ def discover(model, password):
     token, catalog = _token(vip["address"], password)
     glance = _by_address(_endpoint(catalog, "image").rstrip("/"), vip)
     schema = _request(glance + "/v2/schemas/image", token)["properties"]
+    compute = _by_address(_endpoint(catalog, "compute").rstrip("/"), vip)
+    network = _by_address(_endpoint(catalog, "network").rstrip("/"), vip)
+    flavors = {f["name"]: f["id"] for f in _request(compute + "/flavors", token)["flavors"]}
+    images = {i["name"]: i["id"] for i in _request(glance + "/v2/images?limit=100", token)["images"]}
+    external = _request(network + "/v2.0/networks?router:external=true", token)["networks"]
+    extensions = sorted(e["alias"] for e in _request(network + "/v2.0/extensions", token)["extensions"])
     return {
+        "network_extensions": extensions,
+        "flavors": flavors,
+        "images": images,
+        "external_network": external[0] if external else None,
         "identity": _endpoint(catalog, "identity"),
         "glance": glance,
         "swift_info": _request(re.sub(r"/v1/.*$", "/info", _by_address(_endpoint(catalog, "object-store"), vip))),
@@ -142,7 +153,8 @@ def render(found, password, workspace=WORKSPACE, image_url=None):
         "auth": {
             "admin_username": "admin", "admin_password": password, "admin_project_name": "admin",
             "admin_domain_name": "Default", "use_dynamic_credentials": "true", "tempest_roles": "member",
-            "create_isolated_networks": "false",
+            # each test class gets its own network, subnet and router to the external network
+            "create_isolated_networks": "true",
         },
         "identity": {
             "uri_v3": found["identity"], "auth_version": "v3", "region": REGION,
@@ -150,7 +162,7 @@ def render(found, password, workspace=WORKSPACE, image_url=None):
         },
         "identity-feature-enabled": {"api_v2": "false", "api_v3": "true"},
         "service_available": {
-            "swift": "true", "glance": "true", "nova": "false", "neutron": "false", "cinder": "false",
+            "swift": "true", "glance": "true", "nova": "true", "neutron": "true", "cinder": "false",
             "heat": "false", "horizon": "false", "designate": "false",
         },
         "object-storage": {
@@ -180,6 +192,34 @@ def render(found, password, workspace=WORKSPACE, image_url=None):
             "manage_locations": "false",
         },
     }
+    tiny = found["images"].get("helion-tiny")
+    ext = found["external_network"] or {}
+    sections.update({
+        "compute": {
+            "region": REGION, "endpoint_type": "internal", "image_ref": tiny, "image_ref_alt": tiny,
+            "flavor_ref": found["flavors"].get("m1.tiny"), "flavor_ref_alt": found["flavors"].get("m1.small"),
+            "min_compute_nodes": "1", "build_timeout": "600",
+        },
+        "compute-feature-enabled": {
+            # one compute node, QEMU's TCG, no block storage attached in the lab (no iSCSI in its kernel)
+            "resize": "false", "cold_migration": "false", "live_migration": "false", "console_output": "true",
+            "vnc_console": "false", "serial_console": "false", "spice_console": "false", "rescue": "false",
+            "attach_encrypted_volume": "false", "block_migration_for_live_migration": "false",
+            "change_password": "false", "config_drive": "false",
+        },
+        "network": {
+            "region": REGION, "endpoint_type": "internal", "public_network_id": ext.get("id", ""),
+            "floating_network_name": ext.get("name", ""), "project_network_cidr": "10.100.0.0/16",
+            "project_network_mask_bits": "28", "build_timeout": "300",
+        },
+        "network-feature-enabled": {
+            "ipv6": "false", "ipv6_subnet_attributes": "false", "port_security": "true",
+            # what this Neutron offers (ML2/OVN has no agent schedulers), not "all"
+            "api_extensions": ", ".join(found["network_extensions"]),
+        },
+        # the lab's own test logs into instances over SSH through their floating IPs (tests/lab/test_compute.py)
+        "validation": {"run_validation": "false"},
+    })
     if image_url:
         sections["image"].update({"http_image": image_url, "http_qcow2_image": image_url})
     out = []
@@ -312,7 +352,7 @@ def tempest(model, scope="smoke"):
         started = time.monotonic()
         report["install_s"], found = prepare(model, password, image_url=image_url)
         report["prepare_s"] = time.monotonic() - started
-        report["found"] = {k: v for k, v in found.items() if k != "swift_info"}
+        report["found"] = {k: v for k, v in found.items() if k not in ("swift_info", "network_extensions")}
         report["excluded"] = exclusions(found) if scope == "full" else {}
         report["run_s"], console, report["result"] = run(scope, report["excluded"])
     # the password is in no output Tempest writes (it masks it); this makes sure of it

@@ -19,14 +19,15 @@ RESOURCE_TYPES = ["compute_kvm", "compute_esx", "ovsvapp", "swift_proxy", "swift
 # The groups every inventory has, even when empty.
 BASE_GROUPS = ("seed", "undercloud", "controllers") + tuple(RESOURCE_TYPES)
 
-# VxLAN over IPv4 adds 50 bytes to each tenant frame; tenant networks have this MTU unless
+# Tenant networks are Geneve overlays (OVN's encapsulation): over IPv4 with OVN's 38 bytes of
+# options it adds 58 bytes to each tenant frame. Tenant networks have this MTU unless
 # cloud.tenant_mtu says otherwise.
-VXLAN_OVERHEAD = 50
-DEFAULT_TENANT_MTU = 1450
+TUNNEL_OVERHEAD = 58
+DEFAULT_TENANT_MTU = 1442
 
 # What each service needs from the host's networks. Each need is a tuple of network
 # purposes: the first purpose the model defines a network for is the one the host must have
-# (so VxLAN rides the SDN network when the model has one, else management).
+# (so the Geneve tunnels ride the SDN network when the model has one, else management).
 _MGMT = ("management",)
 _VXLAN = ("sdn", "management")
 _UNDERCLOUD = ("undercloud_management", "management")
@@ -39,10 +40,13 @@ SERVICE_NEEDS = {
     "memcached": [_MGMT],
     "keystone": [_MGMT],
     "glance": [_MGMT],
+    "placement": [_MGMT],
     "nova_api": [_MGMT],
     "neutron_server": [_MGMT],
-    "neutron_l3_agent": [_VXLAN, ("external",)],
-    "neutron_dhcp_agent": [_VXLAN],
+    # OVN: the northbound and southbound databases (RAFT clusters) and ovn-northd.
+    "ovn_central": [_MGMT],
+    # A gateway chassis: routers' centralized SNAT and external ports are scheduled here.
+    "ovn_gateway": [_VXLAN, ("external",)],
     "cinder_api": [_MGMT],
     "cinder_volume": [_MGMT, ("storage", "management")],
     "heat": [_MGMT],
@@ -54,7 +58,8 @@ SERVICE_NEEDS = {
     "swift_container": [("swift", "management")],
     "swift_object": [("swift", "management")],
     "nova_compute_kvm": [_MGMT, _VXLAN, ("storage", "management")],
-    "neutron_ovs_agent": [_VXLAN],
+    # ovn-controller and the OVN metadata agent of a compute node.
+    "ovn_controller": [_MGMT, _VXLAN],
     "nova_compute_esx": [_MGMT, ("esx",)],
     "neutron_ovsvapp_agent": [("esx",), ("esx_tenant",)],
     "storevirtual_vsa": [("storage", "management")],
@@ -66,8 +71,17 @@ SERVICE_NEEDS = {
     "sirius": [_UNDERCLOUD],
 }
 
-# Services that carry tenant traffic in VxLAN: the VxLAN network's MTU must leave room for it.
-VXLAN_SERVICES = ("nova_compute_kvm", "neutron_ovs_agent", "neutron_l3_agent", "neutron_dhcp_agent")
+# Services that carry tenant traffic in Geneve tunnels: the tunnel network's MTU must leave room for it.
+VXLAN_SERVICES = ("nova_compute_kvm", "ovn_controller", "ovn_gateway")
 
-# With DVR, each compute node routes its instances' traffic to the external network itself.
-DVR_EXTRA_NEEDS = {"neutron_ovs_agent": [("external",)]}
+# With DVR (OVN's distributed floating IPs), each compute node answers for its instances' floating IPs on
+# the external network itself.
+DVR_EXTRA_NEEDS = {"ovn_controller": [("external",)]}
+
+# Services of ML2/OVS that Neutron 2025.1 on OVN replaces: a model naming one gets this advice.
+RETIRED_SERVICES = {
+    "neutron_ovs_agent": "use 'ovn_controller' (ovn-controller and the OVN metadata agent) on the compute nodes",
+    "neutron_l3_agent": "use 'ovn_gateway' on the nodes that route to the external network (OVN's gateway chassis)",
+    "neutron_dhcp_agent": "remove it: OVN answers DHCP itself on each compute node",
+    "neutron_linuxbridge_agent": "use 'ovn_controller': the Linux bridge agent is gone from Neutron 2025.1",
+}

@@ -21,8 +21,9 @@ from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.serv
     DEFAULT_TENANT_MTU,
     DVR_EXTRA_NEEDS,
     RESOURCE_TYPES,
+    RETIRED_SERVICES,
     SERVICE_NEEDS,
-    VXLAN_OVERHEAD,
+    TUNNEL_OVERHEAD,
     VXLAN_PURPOSES,
     VXLAN_SERVICES,
 )
@@ -160,6 +161,10 @@ def _single_server_roles(model):
 def _services_of(model, role, services, path, group, server=None):
     key = server or role
     for spos, svc in enumerate(services):
+        if svc in RETIRED_SERVICES:
+            model.findings.error(path + (spos,), "service '%s' belongs to ML2/OVS, which this cloud no longer runs: "
+                                 "Neutron uses ML2/OVN" % svc, RETIRED_SERVICES[svc] + ".")
+            continue
         if svc not in SERVICE_NEEDS:
             model.findings.error(path + (spos,), "unknown service '%s'%s" % (svc, did_you_mean(svc, SERVICE_NEEDS)),
                                  "use one of the services listed in docs/cloud-model.md.")
@@ -199,11 +204,11 @@ def _check_service_needs(model):
             if svc in VXLAN_SERVICES and vxlan_purpose:
                 net = model.nets[model.purposes[vxlan_purpose][0]]
                 mtu = net.data.get("mtu", 1500)
-                if mtu < tenant_mtu + VXLAN_OVERHEAD:
-                    f.error(("networks", net.pos, "mtu"), "MTU %d of '%s' is too small for VxLAN: tenant MTU %d "
-                            "needs %d" % (mtu, net.name, tenant_mtu, tenant_mtu + VXLAN_OVERHEAD),
+                if mtu < tenant_mtu + TUNNEL_OVERHEAD:
+                    f.error(("networks", net.pos, "mtu"), "MTU %d of '%s' is too small for Geneve: tenant MTU %d "
+                            "needs %d" % (mtu, net.name, tenant_mtu, tenant_mtu + TUNNEL_OVERHEAD),
                             "raise the MTU to at least %d or lower cloud.tenant_mtu to %d."
-                            % (tenant_mtu + VXLAN_OVERHEAD, mtu - VXLAN_OVERHEAD))
+                            % (tenant_mtu + TUNNEL_OVERHEAD, mtu - TUNNEL_OVERHEAD))
                     vxlan_purpose = None  # say it once
 
 
