@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reads `ansible-inventory --list` JSON of a cloud model on stdin and writes what the lab needs:
 <state>/<cloud>-plan.txt (networks, /etc/hosts entries, one line per server with its ports, one line per
-BMC) for scripts/lab.sh, <state>/<cloud>-bmcs.yml (mode 0600: the lab BMCs, for lab/bmc/labbmc.py) and
-<state>/<cloud>-model.json (groups, addresses, VIPs, networks; no secrets) for the tests.
+BMC, one per 3PAR array) for scripts/lab.sh, <state>/<cloud>-bmcs.yml (mode 0600: the lab BMCs, for
+lab/bmc/labbmc.py), <state>/<cloud>-array-<name>.json (mode 0600: a 3PAR array's credentials, for HPE's WSAPI
+mock) and <state>/<cloud>-model.json (groups, addresses, VIPs, networks; no secrets) for the tests.
 Usage: ansible-inventory -i MODEL --list | python lab/model_plan.py STATE CLOUD COLLECTIONS_PATH [LAB_SH]
 """
 import ipaddress
@@ -13,6 +14,7 @@ import os
 import re
 import shlex
 import sys
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -96,7 +98,40 @@ with os.fdopen(fd, "w") as handle:
     yaml.safe_dump(bmcs, handle)
 os.replace(path + ".tmp", path)
 
+
+def write_private(path, text):
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(path + ".tmp", path)
+
+
+# The lab's 3PAR arrays: HPE's WSAPI mock (tests/peers/hpe3par_mock.py) on the model's address of the array,
+# on the model network that holds it. A plan line each ("array name address port network"), and the
+# credentials in a file of their own (the password stays off the mock's command line).
+arrays = []
+storage = first.get("helion_storage") or {}
+with open(os.path.join(state, cloud + "-plan.txt"), "a") as plan:
+    for array in storage.get("hpe3par") or []:
+        url = urlsplit(array["wsapi_url"])
+        try:
+            address = ipaddress.ip_address(url.hostname)
+        except ValueError:
+            continue  # a name, not an address: not an array the lab can stand in for
+        network = next((names[n["name"]] for n in first["helion_networks"] if n["name"] in names
+                        and address in ipaddress.ip_network(n["cidr"])), None)
+        password = resolve(array.get("password"), first)
+        if network is None or "{{" in password:
+            sys.stderr.write("lab: 3PAR array %s has no lab network or no password yet\n" % array["name"])
+            continue
+        plan.write("array %s %s %s %s\n" % (array["name"], address, url.port or 8080, network))
+        write_private(os.path.join(state, "%s-array-%s.json" % (cloud, array["name"])),
+                      json.dumps({"username": array["username"], "password": password}))
+        arrays.append({"name": array["name"], "address": str(address), "port": url.port or 8080,
+                       "url": array["wsapi_url"]})
+
 model = {
+    "arrays": {a["name"]: a for a in arrays},
     "groups": {g: inv[g].get("hosts", []) for g in inv if g != "_meta"},
     "addresses": {h: hv[h].get("helion_addresses", {}) for h in hosts},
     "vips": first.get("helion_vips", {}),

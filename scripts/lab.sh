@@ -179,7 +179,7 @@ remove_disks() {
 }
 
 ensure_containers() {
-  local entries mirrors kind host _mac ports port first rest pairs=() disks=()
+  local entries mirrors kind host _mac ports port first src rest pairs=() disks=()
   entries=$(awk '$1 == "hostsentries" {print $2}' "$state/$cloud-plan.txt")
   mirrors=$(awk '$1 == "mirror" {print $2}' "$state/$cloud-plan.txt" | tr '\n' ' ')
   [ "$entries" != - ] && IFS=, read -r -a pairs <<<"$entries"
@@ -188,6 +188,14 @@ ensure_containers() {
     [ "$kind" = host ] || continue
     read -r -a rest <<<"$ports"
     first=${rest[0]}
+    # A stopped container of a checkout that is gone (its /etc/hosts file with it) cannot start: made again.
+    if docker container inspect "$host" >/dev/null 2>&1 && [ "$(docker inspect -f '{{.State.Running}}' "$host")" != true ]; then
+      src=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/etc/hosts"}}{{.Source}}{{end}}{{end}}' "$host")
+      if [ ! -f "$src" ]; then
+        log "container $host: its checkout is gone ($src); made again"
+        docker rm -f "$host" >/dev/null
+      fi
+    fi
     if docker container inspect "$host" >/dev/null 2>&1; then
       [ "$(docker inspect -f '{{.State.Running}}' "$host")" = true ] || docker start "$host" >/dev/null
     else
@@ -350,21 +358,48 @@ stop_bmcs() {
     fi
   done
   kill "${pids[@]}" 2>/dev/null || true
-  wait_exited 50 "${pids[@]}" && return 0
-  log "the lab BMCs did not stop within 5 s: killing them"
-  kill -KILL "${pids[@]}" 2>/dev/null || true
-  wait_exited 20 "${pids[@]}" || die "lab BMC processes did not exit: ${pids[*]}"
+  if ! wait_exited 50 "${pids[@]}"; then
+    log "the lab BMCs did not stop within 5 s: killing them"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    wait_exited 20 "${pids[@]}" || die "lab BMC processes did not exit: ${pids[*]}"
+  fi
+  wait_ipmi_released 30
+}
+
+# Waits at most $1 tenths of a second until no process's socket is bound to a model's IPMI address, port
+# 623: the kernel releases an exited process's sockets a moment after the process is gone, and a start
+# right after a stop would fail to bind.
+wait_ipmi_released() {
+  local _ host address bound
+  command -v ss >/dev/null || return 0
+  for _ in $(seq 1 "$1"); do
+    bound=0
+    while read -r host address; do
+      [ -n "$(ss -Hlun "src $address:623" 2>/dev/null)" ] && bound=1
+    done < <(bmc_addresses)
+    ((bound)) || return 0
+    sleep 0.1
+  done
+  return 0
+}
+
+# Whether process $1 exists and is not a zombie. Not its command line: an exiting process's reads empty
+# before the kernel closes its sockets (its port 623 would still be held); a zombie's files are closed.
+process_alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ -n "$stat" ] && [ "${stat%% *}" != Z ] && [ "${stat%% *}" != X ]
 }
 
 # Waits at most $1 tenths of a second until the processes $2... have exited (zombies count as exited).
 wait_exited() {
-  local tenths=$1 _ pid args left
+  local tenths=$1 _ pid left
   shift
   for _ in $(seq 1 "$tenths"); do
     left=0
     for pid in "$@"; do
-      args=$(tr -d '\0' 2>/dev/null <"/proc/$pid/cmdline" || true)
-      [ -n "$args" ] && left=1
+      process_alive "$pid" && left=1
     done
     ((left)) || return 0
     sleep 0.1
@@ -393,10 +428,63 @@ ensure_vault_pass() {
   log "created the vault password file $vault_pass"
 }
 
+# The lab's 3PAR arrays: HPE's WSAPI mock, one process per array of the model, on the array's address (added
+# to the host's end of its lab network, as the BMCs' are). Its volumes live in the process's memory.
+array_pid_file() { echo "$state/$cloud-array-$1.pid"; }
+
+ensure_arrays() {
+  local kind name address port network bridge have pid_file pid
+  [ -f "$state/$cloud-plan.txt" ] || return 0
+  while read -r kind name address port network; do
+    [ "$kind" = array ] || continue
+    bridge=br-$(docker network inspect -f '{{.Id}}' "$network" | cut -c1-12)
+    have=$(ip -o -4 addr show dev "$bridge")
+    [[ "$have" == *" $address/"* ]] || ip addr add "$address/32" dev "$bridge"
+    pid_file=$(array_pid_file "$name")
+    pid=$(cat "$pid_file" 2>/dev/null || true)
+    if [ -n "$pid" ] && grep -qs "hpe3par_mock.py" "/proc/$pid/cmdline"; then
+      continue
+    fi
+    log "3PAR array $name: HPE's WSAPI mock on $address:$port (log in $state/$cloud-array-$name.log)"
+    # Without the descriptors this script inherited (a lock held by flock(1) around it would otherwise be
+    # held as long as the array runs).
+    (
+      for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then eval "exec $fd>&-"; fi
+      done
+      exec nohup "$top/.venv/bin/python" "$top/tests/peers/hpe3par_mock.py" --cache "$top/.cache/hpe3par-mock" \
+        --host "$address" --port "$port" --credentials "$state/$cloud-array-$name.json" \
+        >"$state/$cloud-array-$name.log" 2>&1 </dev/null
+    ) &
+    echo $! >"$pid_file"
+    for _ in $(seq 1 100); do
+      curl -s -o /dev/null "http://$address:$port/api/v1/wsapiconfiguration" && break
+      kill -0 "$(cat "$pid_file")" 2>/dev/null || die "the 3PAR mock of $name exited (see $state/$cloud-array-$name.log)"
+      sleep 0.3
+    done
+  done <"$state/$cloud-plan.txt"
+}
+
+# Every lab array of this cloud, whichever checkout started it (found by its command line: the mock with a
+# credentials file <state>/<cloud>-array-<name>.json), so that another checkout's lab can take the addresses.
+stop_arrays() {
+  local dir args
+  for dir in /proc/[0-9]*; do
+    args=$(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null) || continue
+    [[ "$args" == *hpe3par_mock.py*"/$cloud-array-"*.json* ]] || continue
+    kill "${dir#/proc/}" 2>/dev/null || true
+  done
+  rm -f "$state/$cloud"-array-*.pid
+}
+
 deploy() {
   ensure_vault_pass
   local t=$SECONDS
   ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/lab_prepare.yml
+  # lab_prepare made the secrets, the lab arrays' passwords among them: start the arrays before the deploy.
+  read_model
+  ensure_arrays
   ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/overcloud_control_plane.yml
   log "deploy done in $((SECONDS - t)) s"
   # The first deploy makes the secrets, the lab BMCs' IPMI password among them.
@@ -415,11 +503,13 @@ nodes() {
   host_names
   ensure_containers
   ensure_bmcs
+  ensure_arrays
   wait_ssh
 }
 
 down() {
   stop_bmcs
+  stop_arrays
   docker info >/dev/null 2>&1 || { log "no Docker engine: nothing to remove"; return 0; }
   local ids=()
   mapfile -t ids < <(docker ps -aq --filter "label=helion.lab=$cloud")
@@ -430,7 +520,7 @@ down() {
   if ((${#ids[@]})); then log "removing ${#ids[@]} volumes"; docker volume rm "${ids[@]}" >/dev/null; fi
   remove_disks
   sed -i "/# helion-lab $cloud\$/d" /etc/hosts
-  rm -f "$state/known_hosts-$cloud" "$state/hosts/$cloud-"*
+  rm -f "$state/known_hosts-$cloud" "$state/hosts/$cloud-"* "$state/$cloud"-array-*.json
   log "lab $cloud is down"
 }
 

@@ -55,14 +55,25 @@ sanity() {
 unit() { run python -m pytest -q -p no:cacheprovider tests/unit; }
 # The modules, roles and playbooks against real peers (tests/integration), and AWX readiness (tests/awx).
 integration() {
-  run python -m pytest -q -p no:cacheprovider tests/integration tests/awx
+  run python -m pytest -q -p no:cacheprovider --durations=15 tests/integration tests/awx
 }
 # The lab stage makes its own lab: it removes a lab left running (its SSH key and secrets may belong to
 # another checkout), builds the seven containers and their BMCs, deploys, runs the failure tests, and
 # removes the lab again. About an hour on an idle 2-core machine.
+# The third Swift node's test (tests/lab/test_swift_growth.py, about 10 minutes) runs only with
+# HELION_TEST_SWIFT_GROWTH=1: with Cinder, Heat and Horizon the default run would pass the 90 minutes CI allows.
+# The whole overcloud deploy with a controller powered off (test_deploy_during_a_single_controller_outage,
+# marked `long`: about 15 minutes) runs only with HELION_TEST_LAB_LONG=1; the volume failover test still runs a
+# playbook with a controller off in the default run.
 lab() {
+  local skip=()
+  if [ "${HELION_TEST_SWIFT_GROWTH:-0}" = 0 ]; then skip=(--ignore tests/lab/test_swift_growth.py); fi
+  if [ "${HELION_TEST_LAB_LONG:-0}" = 0 ]; then
+    echo "lab: the tests marked long are deselected (HELION_TEST_LAB_LONG=1 runs them): see docs/testing.md"
+    skip+=(-m "not long")
+  fi
   run bash scripts/lab.sh down lab
-  run python -m pytest -q -s -p no:cacheprovider tests/lab
+  run python -m pytest -q -s -p no:cacheprovider --durations=40 tests/lab "${skip[@]}"
   run bash scripts/lab.sh down lab
 }
 # Molecule: three controllers from the lab's base image: converge, idempotence, check, verify. Not part of

@@ -49,6 +49,56 @@ def catalog_urls(catalog, service_type):
     return sorted(urls)
 
 
+def _named(items):
+    return dict((item.get("name"), item) for item in items or [])
+
+
+def keystone_register_todo(declared, state, region, service_project):
+    """What a keystone_register declaration asks for that Keystone does not hold yet, kind by kind.
+
+    state is what the keystone role's keystone_state.py read (names and ids); the result has the same shape
+    as the declaration's lists, so that register.yml loops over it instead of the whole declaration."""
+    declared = declared or {}
+    state = state or {}
+    projects = _named(state.get("projects"))
+    roles = set(state.get("roles") or [])
+    services = state.get("services") or []
+    users = _named(state.get("users"))
+    assignments = set((a.get("user"), a.get("role"), a.get("project")) for a in state.get("assignments") or [])
+    endpoints = set((e.get("service_id"), e.get("interface"), e.get("region"), e.get("url"))
+                    for e in state.get("endpoints") or [])
+
+    def service_ids(wanted):
+        return [s.get("id") for s in services
+                if s.get("name") == wanted.get("name") and s.get("type") == wanted.get("type")]
+
+    todo = {"projects": [], "roles": [], "services": [], "endpoints": [], "users": [], "assignments": []}
+    for project in declared.get("projects") or []:
+        have = projects.get(project["name"])
+        if have is None or ("description" in project and have.get("description") != project["description"]):
+            todo["projects"].append(project)
+    todo["roles"] = [role for role in declared.get("roles") or [] if role not in roles]
+    for service in declared.get("services") or []:
+        ids = service_ids(service)
+        descriptions = [s.get("description") for s in services if s.get("id") in ids]
+        if not ids or ("description" in service and service["description"] not in descriptions):
+            todo["services"].append(service)
+        for endpoint in service.get("endpoints") or []:
+            if not any((sid, endpoint["interface"], region, endpoint["url"]) in endpoints for sid in ids):
+                todo["endpoints"].append({"service": service["name"], "interface": endpoint["interface"],
+                                          "url": endpoint["url"]})
+    for user in declared.get("users") or []:
+        have = users.get(user["name"])
+        project = user.get("project") or service_project
+        if have is None or have.get("default_project") != project:
+            todo["users"].append(user)
+        for grant in user.get("roles") or []:
+            key = (user["name"], grant["role"], grant.get("project") or service_project)
+            if key not in assignments:
+                todo["assignments"].append({"user": key[0], "role": key[1], "project": key[2]})
+    return todo
+
+
 class FilterModule(object):
     def filters(self):
-        return {"catalog_urls": catalog_urls}
+        return {"catalog_urls": catalog_urls, "keystone_register_todo": keystone_register_todo}

@@ -65,11 +65,33 @@ def serving(state, cloud):
 
 
 def running(pid):
+    """Whether process pid still holds what it opened: it exists and is not a zombie.
+
+    An exiting process's command line reads empty before the kernel closes its sockets, so an empty
+    command line does not yet mean its port 623 is free; a zombie's files are closed.
+    """
     try:
-        with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            return bool(handle.read())
-    except OSError:
+        with open("/proc/%d/stat" % pid, encoding="ascii", errors="replace") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
+    return state not in ("Z", "X")
+
+
+def bound_when_free(address, seconds=5):
+    """A silent BMC on address:623 once the port is free: the kernel releases an exited process's socket
+    a moment after the process is gone."""
+    held = []
+
+    def bind():
+        try:
+            held.append(SilentBmc(address))
+        except OSError:
+            return False
+        return True
+
+    assert wait_until(bind, seconds), "%s:623 is still held after the lab BMCs stopped" % address
+    return held[0]
 
 
 def test_down_from_another_checkout_stops_the_bmcs(tmp_path, cloud):
@@ -86,7 +108,7 @@ def test_down_from_another_checkout_stops_the_bmcs(tmp_path, cloud):
     assert "stopping lab BMCs started elsewhere (pid %d: " % pid in out and "labbmc.py --config" in out
     assert wait_until(lambda: not running(pid), 5), "the lab BMC process still runs"
     for address in ADDRESSES.values():
-        SilentBmc(address).stop()  # binds: the address is free again
+        bound_when_free(address).stop()  # the address is free again
 
 
 def test_start_replaces_another_checkouts_bmcs_and_names_a_foreign_holder(tmp_path, cloud):
@@ -111,7 +133,7 @@ def test_start_replaces_another_checkouts_bmcs_and_names_a_foreign_holder(tmp_pa
     rc, out = lab(first, cloud, "stop_bmcs")
     assert rc == 0, out
     assert wait_until(lambda: not running(new), 5)
-    squatter = SilentBmc(ADDRESSES["n2"])
+    squatter = bound_when_free(ADDRESSES["n2"])
     try:
         rc, out = lab(second, cloud, "start_bmcs")
         assert rc != 0

@@ -90,11 +90,33 @@ def galera_healthy(hosts, size=3):
     return True
 
 
-def rabbit_running(host):
+def rabbit_status(host):
     res = dexec(host, "rabbitmqctl cluster_status --formatter json")
     if res.returncode != 0:
-        return []
-    return json.loads(res.stdout).get("running_nodes", [])
+        return {}
+    return json.loads(res.stdout)
+
+
+def rabbit_running(host):
+    return rabbit_status(host).get("running_nodes", [])
+
+
+def rabbit_partitions(host, status=None):
+    """The partitions this node reports, as {node: [nodes it is partitioned from]} (RabbitMQ 4.0 gives a map)."""
+    partitions = (rabbit_status(host) if status is None else status).get("partitions") or {}
+    if isinstance(partitions, list):
+        partitions = dict((node, others) for node, others in partitions)
+    return dict((node, others) for node, others in partitions.items() if others)
+
+
+def rabbit_whole(hosts):
+    """Every member sees all of them running and none reports a partition."""
+    want = sorted("rabbit@" + h for h in hosts)
+    for h in hosts:
+        status = rabbit_status(h)
+        if sorted(status.get("running_nodes", [])) != want or rabbit_partitions(h, status):
+            return False
+    return True
 
 
 def vip_holder(controllers, vip):
@@ -156,6 +178,11 @@ def sampled_deploy(model):
     with ProcessSampler(lab_nodes(model)):
         res = run(LAB + ["deploy", CLOUD], timeout=3600)
     DEPLOY_OUTPUT.append(res.stdout + res.stderr)
+    # Kept for reading where a deploy's time goes (the profile_tasks summary at its end).
+    artifacts = os.path.join(ROOT, ".cache", "lab", "artifacts")
+    os.makedirs(artifacts, exist_ok=True)
+    with open(os.path.join(artifacts, "deploy-%d.log" % len(DEPLOY_OUTPUT)), "w") as handle:
+        handle.write(res.stdout + res.stderr)
     return res
 
 

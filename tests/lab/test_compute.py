@@ -251,6 +251,8 @@ class Pinger:
         return gap
 
 
+# Marked long for CI's 90 minutes on a slow day (docs/testing.md): HELION_TEST_LAB_LONG=1 runs it.
+@pytest.mark.long
 def test_power_cut_of_the_vip_holder_keeps_instances_reachable(deployed, user, instances):
     ctl = deployed["controllers"]
     holder = vip_holder(ctl, deployed["public_vip"])
@@ -258,6 +260,7 @@ def test_power_cut_of_the_vip_holder_keeps_instances_reachable(deployed, user, i
     with Pinger(instances["fip"]) as pinger:
         time.sleep(3)
         run(["docker", "kill", holder], timeout=120)
+        killed = time.monotonic()
         time.sleep(20)
     lost = len([1 for _t, ok in pinger.samples if not ok])
     gap = pinger.longest_gap()
@@ -266,6 +269,11 @@ def test_power_cut_of_the_vip_holder_keeps_instances_reachable(deployed, user, i
     try:
         others = [h for h in ctl if h != holder]
         wait_until("the VIP on another controller", lambda: vip_holder(others, deployed["public_vip"]), 60, 0.5)
+        # Neutron 2025.1 keeps a dead server in its OVN hash ring for 120 s (HASH_RING_NODES_TIMEOUT, not a
+        # setting): an OVN event the ring gives that server, such as the new port going up, is lost until then,
+        # and Nova gives up waiting for the port (a CI run saw "Failed to allocate the network(s)"). A boot in the
+        # first two minutes after a controller's power cut can fail that way; this one starts after them.
+        time.sleep(max(0.0, killed + 125 - time.monotonic()))
         user.login()
         third, seconds = boot(user, "lab-vm3", instances["network"], instances["key_name"], timeout=900)
         FIGURES["seconds to ACTIVE with a controller down"] = round(seconds, 1)

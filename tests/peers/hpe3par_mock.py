@@ -9,16 +9,25 @@ fixes the drift between the 2016 mock and python-3parclient 4.4 / the real WSAPI
   stores the CPG in the shape the WSAPI returns (SDGrowth with incrementMiB/limitMiB/warningMiB and
   the LDLayout; usage blocks), instead of echoing the request body;
 - PUT /cpgs/<name> (modify CPG growth settings) exists, as on a real array;
+- POST /volumes takes the WSAPI 1.3+ keys Cinder's 3PAR driver sends (tdvv, compression), refuses an unknown
+  CPG, and stores the volume in the WSAPI's shape (userCPG, snapCPG, provisioningType);
+- POST /hosts takes the host persona, as WSAPI 1.2+ does, keeps the iSCSI and FC paths as GET /hosts shows
+  them, and answers with the new host's Location (python-3parclient 4.4 reads the host back from it);
+- POST /vluns takes autoLun (the first free LUN of the host) and answers with the VLUN's Location, which
+  Cinder's driver parses for the LUN; GET /vluns answers a "hostname EQ" query with that host's VLUNs;
 - iSCSI ports carry IPAddr, iSCSIName and iSCSIPortInfo like the real WSAPI's port objects;
-- the server listens on 127.0.0.1 only, without the debugger.
+- the server listens on 127.0.0.1 (or the address of --host: the lab's array on a lab network) without
+  the debugger.
 
-Usage: python tests/peers/hpe3par_mock.py --cache DIR --port N --user U --password P
+Usage: python tests/peers/hpe3par_mock.py --cache DIR --port N (--user U --password P | --credentials FILE)
+[--host ADDRESS]. FILE is JSON {"username": ..., "password": ...}: a password kept off the command line.
 """
 
 import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -56,7 +65,7 @@ FIXES = [
     ("flask.escape(", "str("),
     # Bind to loopback without the reloader/debugger, after our compatibility hook.
     ("    app.run(port=args.port, debug=debugRequests)",
-     "    _helion_compat(globals())\n    app.run(host='127.0.0.1', port=args.port, debug=False, use_reloader=False)"),
+     "    _helion_compat(globals())\n    app.run(host=_helion_host, port=args.port, debug=False, use_reloader=False)"),
 ]
 
 
@@ -131,7 +140,127 @@ def _helion_compat(ns):
             growth.pop("warningMiB", None)
         return flask.make_response("", 200)
 
+    volumes = ns["volumes"]
+    # The keys WSAPI 1.3+ takes on POST /volumes that the 2016 mock refuses: Cinder's 3PAR driver sends
+    # tdvv (deduplication) and compression with every volume.
+    volume_keys = {"name", "cpg", "sizeMiB", "id", "comment", "policies", "snapCPG", "ssSpcAllocWarningPct",
+                   "ssSpcAllocLimitPct", "tpvv", "usrSpcAllocWarningPct", "usrSpcAllocLimitPct", "isCopy",
+                   "copyOfName", "copyRO", "expirationHours", "retentionHours", "tdvv", "compression"}
+
+    def create_volumes():
+        data = json.loads(flask.request.data.decode("utf-8"))
+        for key in data:
+            if key not in volume_keys:
+                throw_error(400, ns["INV_INPUT"], "Invalid Parameter '%s'" % key)
+        name = data.get("name")
+        if not name:
+            throw_error(400, ns["INV_INPUT"], "No volume name provided.")
+        if len(name) > 31:
+            throw_error(400, ns["INV_INPUT_EXCEEDS_LENGTH"], "Invalid Input: String length exceeds limit : Name")
+        if any(vol["name"] == name for vol in volumes["members"]):
+            throw_error(409, ns["EXISTENT_VOL"], "The volume already exists.")
+        size = data.get("sizeMiB", 0)
+        if size < 256:
+            throw_error(400, ns["INV_INPUT_EXCEEDS_RANGE"], "Minimum volume size is 256 MiB")
+        if size > 16777216:
+            throw_error(400, ns["TOO_LARGE"], "Volume size is above architectural limit : 16TiB")
+        if data.get("cpg") and find(data["cpg"]) is None:
+            throw_error(404, ns["NON_EXISTENT_CPG"], "CPG '%s' doesn't exist" % data["cpg"])
+        # Stored in the shape GET /volumes/<name> has on an array: the CPGs as userCPG and snapCPG, the
+        # provisioning type (1 full, 2 thin, 6 thin deduplicated).
+        vol = dict(data)
+        vol.update({"id": data.get("id", 1000 + len(volumes["members"])), "userCPG": data.get("cpg"),
+                    "snapCPG": data.get("snapCPG", data.get("cpg")), "state": 1, "copyType": 1,
+                    "provisioningType": 6 if data.get("tdvv") else (2 if data.get("tpvv") else 1),
+                    "wwn": "60002AC%025X" % (1000 + len(volumes["members"]))})
+        volumes["members"].append(vol)
+        volumes["total"] = len(volumes["members"])
+        resp = flask.make_response("", 201)
+        resp.headers["Location"] = "/api/v1/volumes/%s" % name
+        return resp
+
+    hosts = ns["hosts"]
+    host_keys = {"FCWWNs", "descriptors", "domain", "iSCSINames", "id", "name", "persona"}
+
+    # POST /hosts with the host persona (WSAPI 1.2+; Cinder's driver sends "2", Generic-ALUA); an iSCSI name or
+    # WWN already claimed by another host is refused, as the array does.
+    def create_hosts():
+        data = json.loads(flask.request.data.decode("utf-8"))
+        for key in data:
+            if key not in host_keys:
+                throw_error(400, ns["INV_INPUT"], "Invalid Parameter '%s'" % key)
+        name = data.get("name")
+        if not name:
+            throw_error(400, ns["INV_INPUT_MISSING_REQUIRED"], "Name not specified.")
+        if len(name) > 31:
+            throw_error(400, ns["INV_INPUT_EXCEEDS_LENGTH"], "Host name is too long.")
+
+        def paths(entry, key):
+            # the mock's own hosts keep their iSCSI names as {"name": ...} objects
+            return {p.get("name") if isinstance(p, dict) else p for p in entry.get(key) or []}
+
+        for host in hosts["members"]:
+            if host["name"] == name:
+                throw_error(409, ns["EXISTENT_HOST"], "HOST '%s' already exist." % name)
+            for key in ("iSCSINames", "FCWWNs"):
+                if paths(data, key) & paths(host, key):
+                    throw_error(409, ns["EXISTENT_PATH"], "%s already claimed by other host." % key)
+        host = dict(data)
+        if "iSCSINames" in host:
+            host["iSCSIPaths"] = [{"name": iqn} for iqn in host["iSCSINames"]]
+        if "FCWWNs" in host:
+            host["FCPaths"] = [{"wwn": wwn} for wwn in host["FCWWNs"]]
+        hosts["members"].append(host)
+        hosts["total"] = len(hosts["members"])
+        resp = flask.make_response("", 201)
+        resp.headers["Location"] = "/api/v1/hosts/%s" % name
+        return resp
+
+    vluns = ns["vluns"]
+    vlun_keys = {"volumeName", "lun", "hostname", "portPos", "noVcn", "overrideLowerPriority", "autoLun",
+                 "maxAutoLun"}
+
+    # POST /vluns with autoLun (the array picks the first free LUN of the host, as Cinder's driver asks), kept as
+    # a template VLUN (active false) and answered with its Location "volume,lun,host[,n:s:p]", which the driver
+    # parses for the LUN.
+    def create_vluns():
+        data = json.loads(flask.request.data.decode("utf-8"))
+        for key in data:
+            if key not in vlun_keys:
+                throw_error(400, ns["INV_INPUT"], "Invalid Parameter '%s'" % key)
+        if not any(vol["name"] == data.get("volumeName") for vol in volumes["members"]):
+            throw_error(404, ns["NON_EXISTENT_VOL"], "Specified volume does not exist.")
+        if not any(host["name"] == data.get("hostname") for host in hosts["members"]):
+            throw_error(404, ns["NON_EXISTENT_HOST"], "The host '%s' doesn't exist" % data.get("hostname"))
+        lun = data.get("lun") or 0
+        if data.get("autoLun"):
+            used = {v["lun"] for v in vluns["members"] if v.get("hostname") == data["hostname"]}
+            while lun in used:
+                lun += 1
+        vlun = {"volumeName": data["volumeName"], "lun": lun, "hostname": data["hostname"], "active": False,
+                "type": 4 if data.get("portPos") else 3}
+        location = "%s,%d,%s" % (data["volumeName"], lun, data["hostname"])
+        if data.get("portPos"):
+            vlun["portPos"] = data["portPos"]
+            location += ",%(node)s:%(slot)s:%(cardPort)s" % data["portPos"]
+        vluns["members"].append(vlun)
+        vluns["total"] = len(vluns["members"])
+        resp = flask.make_response("", 201)
+        resp.headers["Location"] = "/api/v1/vluns/" + location
+        return resp
+
+    # GET /vluns?query="hostname EQ <host>" (WSAPI 1.4.2+) answers that host's VLUNs only.
+    def get_vluns():
+        query = flask.request.args.get("query") or ""
+        match = re.search(r"hostname EQ ([^\s\"]+)", query)
+        members = [v for v in vluns["members"] if not match or v.get("hostname") == match.group(1)]
+        return flask.make_response(json.dumps({"total": len(members), "members": members}), 200)
+
     app.view_functions["create_cpgs"] = create_cpgs
+    app.view_functions["create_volumes"] = create_volumes
+    app.view_functions["create_hosts"] = create_hosts
+    app.view_functions["create_vluns"] = create_vluns
+    app.view_functions["get_vluns"] = get_vluns
     app.add_url_rule("/api/v1/cpgs/<cpg_name>", "helion_modify_cpg", modify_cpg, methods=["PUT"])
 
     iscsi_ips = iter(["10.120.2.10", "10.120.2.11", "10.120.2.12", "10.120.2.13"])
@@ -148,14 +277,24 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", required=True)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--user", required=True)
-    parser.add_argument("--password", required=True)
+    parser.add_argument("--user")
+    parser.add_argument("--password")
+    parser.add_argument("--credentials", help="JSON file with username and password")
+    parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
+    user, password = args.user, args.password
+    if args.credentials:
+        with open(args.credentials) as handle:
+            credentials = json.load(handle)
+        user, password = credentials["username"], credentials["password"]
+    if not user or not password:
+        parser.error("give --user and --password, or --credentials")
     path = fetch_mock(args.cache)
     with open(path) as handle:
         source = patch_source(handle.read())
-    sys.argv = [path, "-user", args.user, "-password", args.password, "-port", str(args.port)]
-    namespace = {"__name__": "__main__", "__file__": path, "_helion_compat": _helion_compat}
+    sys.argv = [path, "-user", user, "-password", password, "-port", str(args.port)]
+    namespace = {"__name__": "__main__", "__file__": path, "_helion_compat": _helion_compat,
+                 "_helion_host": args.host}
     exec(compile(source, path, "exec"), namespace)  # noqa: S102 - runs HPE's downloaded mock, patched
 
 
