@@ -315,5 +315,6 @@ def render_table(report, only_failed=False):
         lines.append("  ".join(str(cell[i]).ljust(widths[i]) for i in range(4)) + "  " + str(cell[4]))
     counts = report["counts"]
     verdict = "HEALTHY" if report["ok"] else "PROBLEMS"
-    lines.append("%s: %d checks on %d nodes, %d failed" % (verdict, counts["checks"], counts["nodes"], counts["failed"]))
+    lines.append("%s: %d checks on %d nodes, %d failed"
+                 % (verdict, counts["checks"], counts["nodes"], counts["failed"]))
     return lines

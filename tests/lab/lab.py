@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -25,7 +26,20 @@ PROCESS_SAMPLES = {}
 
 
 def run(cmd, timeout=600, check=True, env=None):
-    res = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+    """Run cmd in its own process group: on timeout the whole group is killed (a deploy's ansible-playbook
+    with it, which would otherwise run on into the next tests), then TimeoutExpired is raised."""
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                          start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            raise
+    res = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     if check and res.returncode != 0:
         raise AssertionError("%s failed (rc %d):\n%s\n%s"
                              % (" ".join(cmd), res.returncode, res.stdout[-6000:], res.stderr[-3000:]))

@@ -436,7 +436,7 @@ def test_partition_autoheal_left_in_place_is_ended(deployed):
     assert rabbit_partitions(target).get("rabbit@" + target) == ["rabbit@" + other]
     assert "Autoheal request sent to 'rabbit@%s'" % leader in rabbit_log_since(target, since)
     assert "Autoheal request received" not in rabbit_log_since(leader, since)
-    wait_until("RabbitMQ whole again", lambda: rabbit_whole(ctl), 240, 3)
+    wait_until("RabbitMQ whole again", lambda: rabbit_whole(ctl), 300, 3)
     TIMINGS["partition left by autoheal, ended"] = time.monotonic() - t0
     print("partition reported by %s ended after %.0f s" % (target, TIMINGS["partition left by autoheal, ended"]))
     journals = dict((h, dexec(h, "journalctl -u helion-rabbitmq-partition-watchdog --since @%d --no-pager -o cat"

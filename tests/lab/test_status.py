@@ -2,14 +2,16 @@
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cloud_status playbook on the lab: a healthy cloud reports every node and service and exits 0; a service
-stopped on one controller is reported, with nothing else, and the run fails; started again, the run passes."""
+stopped on one controller is reported, with nothing else, and the run fails."""
 
 from __future__ import annotations
 
 import json
 import time
 
-from tests.lab.lab import CLOUD, LAB, dexec, recap, run
+import pytest
+
+from tests.lab.lab import CLOUD, LAB, dexec, recap, run, wait_until
 
 STATUS = "playbooks/cloud_status.yml"
 
@@ -28,6 +30,9 @@ def failed(report):
     return sorted((row["node"], row["service"], row["check"]) for row in report["failed"])
 
 
+# Marked long (HELION_TEST_LAB_LONG=1 runs it): two status runs cost 5 to 8 minutes on the loaded 2-core machine,
+# and the default run is at the edge of CI's 90 minutes until the lab image carries the packages (docs/testing.md).
+@pytest.mark.long
 def test_status_of_the_healthy_cloud_then_of_a_stopped_service(deployed, tmp_path):
     controllers = deployed["controllers"]
     groups = deployed["groups"]
@@ -70,6 +75,6 @@ def test_status_of_the_healthy_cloud_then_of_a_stopped_service(deployed, tmp_pat
         assert {row["node"] for row in report["rows"] if row["service"] != "nova"} == {host, "cloud"}
     finally:
         dexec(host, "systemctl start glance-api", check=True)
-
-    res, report, _elapsed = status(tmp_path, "--limit", "%s,localhost" % host)
-    assert res.returncode == 0 and report["ok"], report["failed"]
+    # the later tests find the cloud as it was (the first run above showed what a healthy report is)
+    api = "http://%s:9292/healthcheck" % deployed["addresses"][host]["management"]
+    wait_until("glance-api on %s" % host, lambda: dexec(host, "curl -fsS -m 3 %s" % api).returncode == 0, 120)
