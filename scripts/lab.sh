@@ -5,12 +5,15 @@
 #   bash scripts/lab.sh up [cloud]       # build what is missing, start the lab, deploy (make lab)
 #   bash scripts/lab.sh nodes [cloud]    # only the image, networks, containers, BMCs and SSH (no deploy)
 #   bash scripts/lab.sh image            # only the Docker engine and the base image (Molecule uses it)
+#   bash scripts/lab.sh node-image       # the base image and the node image (every role's packages installed)
 #   bash scripts/lab.sh deploy [cloud]   # only the deploy (lab_prepare + overcloud_control_plane)
 #   bash scripts/lab.sh down [cloud]     # remove every container and network the lab made (make lab-down)
 #   bash scripts/lab.sh plan [cloud]     # the model's network plan (make plan)
 #   bash scripts/lab.sh env [cloud]      # print the environment to run ansible against the lab
 #   bash scripts/lab.sh playbook cloud PLAYBOOK [ansible-playbook args]   # run one playbook on the lab
 #
+# HELION_LAB_DEPLOY_TAGS=TAGS deploys only the plays of those tags (control_plane: HAProxy, keepalived, memcached,
+# Galera, RabbitMQ, Keystone; services; or one service's name), with the plays every run needs.
 # HELION_LAB_MODEL=DIR takes the model from DIR instead of inventories/<cloud> (the same cloud grown or
 # shrunk: the lab tests add a Swift node this way).
 #
@@ -92,6 +95,28 @@ ensure_image() {
   fi
   log "importing $image"
   tar -C "$rootfs" --exclude=./.complete -c . | docker import -c 'CMD ["/sbin/init"]' - "$image" >/dev/null
+}
+
+# The node image: the base image with the packages of every role installed and their units disabled
+# (lab/node_image.py reads them from the roles, lab/node_image.sh installs them), as an overcloud image that
+# Ironic writes to a server carries them: the deploy configures and starts services instead of installing them.
+# Tagged by a hash of the package list, the debconf answers and the build, so a change makes a new image.
+ensure_node_image() {
+  local dir=$state/node-image tag
+  tag=$("$top/.venv/bin/python" "$top/lab/node_image.py" "$top/roles" "$dir")
+  node_image=lab/debian-node:$tag
+  docker image inspect "$node_image" >/dev/null 2>&1 && return 0
+  log "building $node_image: $(wc -l <"$dir/packages") packages (log in $state/node-image.log)"
+  cp "$top/lab/node_image.sh" "$dir/build.sh"
+  mkdir -p "$apt_cache"
+  docker rm -f helion-lab-node-image >/dev/null 2>&1 || true
+  docker run --name helion-lab-node-image -v "$dir:/build:ro" -v "$apt_cache:/var/cache/apt-cacher-ng" \
+    "$image" sh /build/build.sh >"$state/node-image.log" 2>&1 || die "the node image's build failed (see $state/node-image.log)"
+  docker commit -c 'CMD ["/sbin/init"]' helion-lab-node-image "$node_image" >/dev/null
+  docker rm helion-lab-node-image >/dev/null
+  tail -n 1 "$state/node-image.log" >&2
+  # Older node images are of no use to this checkout's roles.
+  docker images --format '{{.Repository}}:{{.Tag}}' lab/debian-node | grep -vxF "$node_image" | xargs -r docker rmi >/dev/null 2>&1 || true
 }
 
 # The model, as the inventory plugin plans it: networks, then one line per server.
@@ -214,7 +239,7 @@ ensure_containers() {
         args+=(-v "$apt_cache:/var/cache/apt-cacher-ng")
       fi
       log "container $host ${rest[*]}"
-      docker run "${args[@]}" "$image" /sbin/init >/dev/null
+      docker run "${args[@]}" "$node_image" /sbin/init >/dev/null
       for port in "${rest[@]:1}"; do docker network connect --ip "${port#*=}" "${port%%=*}" "$host"; done
     fi
     docker exec "$host" test -s /root/.ssh/authorized_keys 2>/dev/null && continue
@@ -485,8 +510,10 @@ deploy() {
   # lab_prepare made the secrets, the lab arrays' passwords among them: start the arrays before the deploy.
   read_model
   ensure_arrays
-  ansible-playbook -i "$inv" -e @lab/vars.yml playbooks/overcloud_control_plane.yml
-  log "deploy done in $((SECONDS - t)) s"
+  local tags=()
+  [ -n "${HELION_LAB_DEPLOY_TAGS:-}" ] && tags=(--tags "$HELION_LAB_DEPLOY_TAGS")
+  ansible-playbook -i "$inv" -e @lab/vars.yml "${tags[@]}" playbooks/overcloud_control_plane.yml
+  log "deploy${HELION_LAB_DEPLOY_TAGS:+ (tags $HELION_LAB_DEPLOY_TAGS)} done in $((SECONDS - t)) s"
   # The first deploy makes the secrets, the lab BMCs' IPMI password among them.
   read_model
   ensure_bmcs
@@ -496,6 +523,7 @@ nodes() {
   ensure_tools
   ensure_dockerd
   ensure_image
+  ensure_node_image
   ensure_key
   ensure_vault_pass
   read_model
@@ -531,6 +559,7 @@ case "$cmd" in
   up) nodes; deploy ;;
   nodes) nodes ;;
   image) ensure_tools; ensure_dockerd; ensure_image ;;
+  node-image) ensure_tools; ensure_dockerd; ensure_image; ensure_node_image ;;
   deploy) deploy ;;
   playbook)
     [ $# -ge 3 ] || die "usage: $0 playbook CLOUD PLAYBOOK [ansible-playbook arguments]"
@@ -541,5 +570,5 @@ case "$cmd" in
   env)
     printf 'export %s=%q\n' PATH "$PATH" ANSIBLE_CONFIG "$ANSIBLE_CONFIG" ANSIBLE_PRIVATE_KEY_FILE "$key" \
       ANSIBLE_REMOTE_USER root ANSIBLE_SSH_ARGS "$ANSIBLE_SSH_ARGS" ANSIBLE_VAULT_PASSWORD_FILE "$vault_pass" ;;
-  *) echo "usage: $0 up|nodes|image|deploy|down|plan|env [cloud]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|nodes|image|node-image|deploy|down|plan|env [cloud]" >&2; exit 2 ;;
 esac

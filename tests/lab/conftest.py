@@ -20,7 +20,7 @@ from tests.lab.lab import CLOUD, LAB, ROOT, TIMINGS, healthy, recap, run, sample
 # leaves Keystone reading stale cache entries for a few minutes after it returns (a role renamed on one node was
 # read back with its old name through another: the memcached clients' dead-server retry, 300 s by default,
 # places keys differently on each node meanwhile; see the session note on issue 14).
-ORDER = ["test_tempest.py", "test_storage_images.py", "test_block_storage.py", "test_compute.py",
+ORDER = ["test_tempest.py", "test_node_image.py", "test_storage_images.py", "test_block_storage.py", "test_compute.py",
          "test_orchestration.py", "test_dashboard.py", "test_status.py", "test_control_plane.py",
          "test_swift_growth.py"]
 
@@ -34,7 +34,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def model():
-    res = run(LAB + ["nodes", CLOUD], timeout=1200)
+    res = run(LAB + ["nodes", CLOUD], timeout=2400)
     assert "every node answers Ansible over SSH" in res.stderr
     with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
         model = json.load(f)

@@ -91,6 +91,45 @@ def test_galera_cluster_of_three_synced(deployed):
         assert st["wsrep_ready"] == "ON"
 
 
+def clustercheck(host, address):
+    """(status, body) of the Galera health endpoint HAProxy checks, read from the host (bounded)."""
+    try:
+        with urllib.request.urlopen("http://%s:9200/" % address, timeout=5) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_galera_health_endpoint_follows_the_node_with_one_process(deployed):
+    """200 on every Synced member; 503 while a member is desynced, 200 again once it is Synced; a connection
+    to MariaDB that is killed is opened again; the same process answers every check (no process per check:
+    that cost a third of a core on three nodes)."""
+    controllers = deployed["controllers"]
+    addr = {h: deployed["addresses"][h]["management"] for h in controllers}
+    for h in controllers:
+        assert clustercheck(h, addr[h]) == (200, "Galera node is Synced.\n")
+    member = controllers[-1]
+    pid = dexec(member, "systemctl show -P MainPID galera-clustercheck").stdout.strip()
+    assert pid not in ("", "0")
+    dexec(member, "mariadb -e 'SET GLOBAL wsrep_desync = ON'", check=True)
+    try:
+        status, body = clustercheck(member, addr[member])
+        print("desynced %s: %d %r" % (member, status, body))
+        assert status == 503 and "not Synced (Primary,2)" in body
+        assert clustercheck(controllers[0], addr[controllers[0]])[0] == 200
+    finally:
+        dexec(member, "mariadb -e 'SET GLOBAL wsrep_desync = OFF'", check=True)
+    wait_until("%s Synced again" % member, lambda: clustercheck(member, addr[member])[0] == 200, 60, 1)
+    # The endpoint's own session (root over the socket, idle between checks), killed from another session.
+    sessions = dexec(member, "mariadb -N -B -e \"SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'root' "
+                             "AND COMMAND = 'Sleep'\"", check=True).stdout.split()
+    assert sessions, "the health endpoint holds no session"
+    for session in sessions:
+        dexec(member, "mariadb -e 'KILL %d'" % int(session), check=True)
+    assert clustercheck(member, addr[member]) == (200, "Galera node is Synced.\n")
+    assert dexec(member, "systemctl show -P MainPID galera-clustercheck").stdout.strip() == pid
+
+
 def test_rabbitmq_three_running_nodes_and_quorum_vhost(deployed):
     nodes = rabbit_running(deployed["controllers"][0])
     assert sorted(nodes) == sorted("rabbit@" + h for h in deployed["controllers"])
@@ -356,6 +395,7 @@ def test_volume_service_returns_with_its_controller(deployed):
           % (active, TIMINGS["power back to the volume service heartbeating"], TIMINGS["power back to a new volume"]))
 
 
+@pytest.mark.services
 def test_volume_service_moves_when_its_controller_loses_power(deployed):
     """The controller that runs the volume service (one at a time: the HPE drivers are not clustered) loses its
     power. The block storage playbook starts the service on the next controller, and a user's new volume is
@@ -555,6 +595,9 @@ def test_galera_recover_bootstraps_the_most_advanced_node(deployed):
     assert seqnos[last][2] == "1"
     assert galera_healthy(ctl)
     assert_marker_everywhere(ctl, marker)
+    # HAProxy's health endpoint stayed up through the outage and reads the recovered cluster.
+    addr = {h: deployed["addresses"][h]["management"] for h in ctl}
+    wait_until("every health endpoint answers 200", lambda: all(clustercheck(h, addr[h])[0] == 200 for h in ctl), 60, 2)
     print("galera_recover from a stopped cluster: %.0f s; positions %s" % (
         TIMINGS["galera_recover from a stopped cluster"], seqnos))
     print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))
