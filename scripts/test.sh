@@ -89,7 +89,11 @@ lab() {
     echo "lab: the tests marked long are deselected (HELION_TEST_LAB_LONG=1 runs them): see docs/testing.md"
     marks+=("not long")
   fi
-  ((${#marks[@]})) && skip+=(-m "$(IFS=,; echo "${marks[*]}" | sed 's/,/ and /g')")
+  if ((${#marks[@]})); then
+    local expr=${marks[0]} mark
+    for mark in "${marks[@]:1}"; do expr+=" and $mark"; done
+    skip+=(-m "$expr")
+  fi
   run bash scripts/lab.sh down lab
   run python -m pytest -q -s -p no:cacheprovider --durations=40 "${paths[@]}" "${skip[@]}"
   run bash scripts/lab.sh down lab
