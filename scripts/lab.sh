@@ -51,7 +51,8 @@ run_flags=(--cap-add ALL --cap-drop SYS_RESOURCE
   --security-opt seccomp=unconfined --security-opt apparmor=unconfined
   --security-opt systempaths=unconfined
   --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw
-  --device /dev/net/tun)
+  --device /dev/net/tun
+  --stop-signal SIGRTMIN+3)  # systemd halts on it; on SIGTERM it re-executes itself and docker stop kills it
 
 ensure_tools() {
   local missing=() p

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import subprocess
+import tarfile
 import threading
 import time
 import urllib.error
@@ -263,7 +264,10 @@ def test_vip_moves_when_its_controller_stops(deployed):
     print("VIP %s moved from %s to %s; %.1f s without service (%d failed probes of %d)" % (
         vip, holder, new, outage, len(failures), len(samples)))
     assert new != holder
-    assert outage < 30
+    # A clean shutdown (the lab's containers stop systemd with SIGRTMIN+3) stops keepalived before HAProxy and
+    # the services: the VIPs leave with a VRRP goodbye. Measured 2.2 s (one request in flight lost); until
+    # the thirteenth session docker stop re-executed systemd and killed it 10 s later (12.6 s in a CI run).
+    assert outage < 10
     # service is back after the move (generous timeout: a loaded 2-core machine issues tokens slowly)
     assert token(vip, password, timeout=20)
     survivor = [h for h in ctl if h != holder][0]
@@ -329,7 +333,9 @@ def test_power_cut_of_the_vip_holder_that_is_also_the_database_write_node(deploy
     wait_until("Galera size 3, all Synced", lambda: galera_healthy(ctl), 300, 3)
     wait_until("RabbitMQ running on 3 nodes", lambda: len(rabbit_running(target)) == 3, 300, 3)
     print("%s rejoined %.0f s after its power came back" % (target, time.monotonic() - t1))
-    # Before HAProxy's checks were tuned this case cost 13-15 s (2 s checks, 5 s check and connect timeouts).
+    # Before HAProxy's checks were tuned this case cost 13-15 s (2 s checks, 5 s check and connect timeouts);
+    # with VRRP v2's 1 s adverts, 1 s connects and oslo.cache's 1 s memcached timeout 5-10.4 s. Now the VIP
+    # moves in 1.5-2 s and the outage is 2.6-3.8 s on an idle machine (docs/control-plane.md).
     assert outage < 10, "%.1f s without service after the power cut" % outage
 
 
@@ -521,6 +527,9 @@ def test_keystone_survives_a_database_peer_that_vanishes(deployed):
     TIMINGS["keystone back after a vanished database peer"] = max(back.values())
     print("database peer %s vanished: Keystone answered again on %s" % (
         holder, {h: "%.0f s" % v for h, v in back.items()}))
+    # TCP keepalive after 5 idle seconds, 5 probes 1 s apart (osconfig_sysctl) ends the blocked reads: 14 s
+    # here; it was 59-71 s, bounded by keystone_db_io_timeout, before the thirteenth session.
+    assert max(back.values()) < 30, "Keystone answered again only after %.0f s" % max(back.values())
     wait_until("Galera size 3 after the link came back", lambda: galera_healthy(ctl), 300, 3)
     # A partition autoheal leaves in place is ended by the partition watchdog (the test above).
     wait_until("RabbitMQ whole after the link came back", lambda: rabbit_whole(ctl), 300, 3)
@@ -600,4 +609,64 @@ def test_galera_recover_bootstraps_the_most_advanced_node(deployed):
     wait_until("every health endpoint answers 200", lambda: all(clustercheck(h, addr[h])[0] == 200 for h in ctl), 60, 2)
     print("galera_recover from a stopped cluster: %.0f s; positions %s" % (
         TIMINGS["galera_recover from a stopped cluster"], seqnos))
+    print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))
+
+
+def test_database_backup_and_restore(deployed, tmp_path):
+    """database_backup (a full, then an incremental on its chain) copies the chain to the deployer; every
+    member's data is then lost (MariaDB killed, /var/lib/mysql emptied: the disks of a whole cluster gone);
+    database_restore brings the cluster back at the incremental's point, three members Synced, and the
+    services behind the VIPs answer again. A restore without its confirmation refuses and changes nothing."""
+    ctl, vip = deployed["controllers"], deployed["public_vip"]
+    password = admin_password(ctl[0])
+    fetch = str(tmp_path / "backups")
+    before_full = write_marker(ctl[0])
+    t0 = time.monotonic()
+    res = run(LAB + ["playbook", CLOUD, "playbooks/database_backup.yml", "-e", "galera_backup_fetch_dir=" + fetch],
+              timeout=1200, check=False)
+    TIMINGS["database backup (full, copied to the deployer)"] = time.monotonic() - t0
+    assert res.returncode == 0, res.stdout[-6000:]
+    taken = re.search(r"Galera backup (\S+) \(full\) taken on (\S+), copied", res.stdout)
+    assert taken and taken.group(2) in ctl, res.stdout[-3000:]
+    before_incremental = write_marker(ctl[1])
+    res = run(LAB + ["playbook", CLOUD, "playbooks/database_backup.yml", "-e", "galera_backup_fetch_dir=" + fetch,
+                     "-e", "galera_backup_kind=incremental"], timeout=1200, check=False)
+    assert res.returncode == 0, res.stdout[-6000:]
+    archives = os.listdir(fetch)
+    assert archives == ["galera-%s.tar.gz" % taken.group(1)], archives
+    archive = os.path.join(fetch, archives[0])
+    with tarfile.open(archive) as tar:
+        steps = sorted({n.split("/")[1] for n in tar.getnames() if n.count("/") >= 2})
+    assert steps[:2] == ["00-full", "01-incremental"], steps
+    after_backups = write_marker(ctl[2])
+
+    # Refused without the confirmation: nothing stopped, nothing moved.
+    res = run(LAB + ["playbook", CLOUD, "playbooks/database_restore.yml", "-e", "galera_restore_archive=" + archive],
+              timeout=600, check=False)
+    assert res.returncode != 0
+    assert "galera_restore_confirm=replace-the-cluster-data" in res.stdout, res.stdout[-3000:]
+    assert "Traceback" not in res.stdout + res.stderr
+    assert galera_healthy(ctl)
+
+    for h in ctl:
+        # Killed (its unit restarts it on abort: stopped too), then its data removed.
+        dexec(h, "systemctl kill --signal=SIGKILL mariadb; systemctl stop mariadb; rm -rf /var/lib/mysql/*",
+              timeout=120)
+        assert dexec(h, "ls -A /var/lib/mysql | wc -l").stdout.strip() == "0"
+    t0 = time.monotonic()
+    res = run(LAB + ["playbook", CLOUD, "playbooks/database_restore.yml", "-e", "galera_restore_archive=" + archive,
+                     "-e", "galera_restore_confirm=replace-the-cluster-data"], timeout=1800, check=False)
+    TIMINGS["database restore (3 members)"] = time.monotonic() - t0
+    assert res.returncode == 0, res.stdout[-6000:]
+    assert "01-incremental" in res.stdout
+    assert galera_healthy(ctl)
+    assert_marker_everywhere(ctl, before_full)
+    assert_marker_everywhere(ctl, before_incremental)
+    for h in ctl:
+        query = "SELECT COUNT(*) FROM helion_lab_test.t WHERE v = '%s'" % after_backups
+        assert dexec(h, "mariadb -N -B -e \"%s\"" % query, check=True).stdout.strip() == "0", \
+            "%s has a row written after the last backup" % h
+    wait_until("a token through the VIP after the restore", lambda: token(vip, password, timeout=10), 120, 2)
+    print("database backup %.0f s, restore %.0f s" % (TIMINGS["database backup (full, copied to the deployer)"],
+                                                      TIMINGS["database restore (3 members)"]))
     print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))
