@@ -66,23 +66,29 @@ integration() {
 # marked `long`: about 15 minutes) runs only with HELION_TEST_LAB_LONG=1; the volume failover test still runs a
 # playbook with a controller off in the default run.
 # HELION_TEST_LAB_SCOPE chooses what the lab stage deploys and tests:
-#   control_plane (the default): HAProxy, keepalived, memcached, Galera, RabbitMQ and Keystone on the three
+#   storage (the default): the control plane below with Swift, Glance and the tiny image (the plays tagged
+#     control_plane, swift and glance), and the object storage and image tests (tests/lab/test_storage_images.py).
+#   control_plane: HAProxy, keepalived, memcached, Galera, RabbitMQ and Keystone on the three
 #     controllers (the plays tagged control_plane), the no-op deploy, the node image, secrets, BMC and failure
-#     tests (tests/lab/test_node_image.py, test_control_plane.py): about 40 minutes. The tests marked `services`
-#     are deselected, and the modules that test services (Swift, Glance, Nova, Neutron, Cinder, Heat, Horizon,
+#     tests (tests/lab/test_node_image.py, test_control_plane.py): about 20 minutes. The tests marked `services`
+#     are deselected, and the modules that test the other services (Nova, Neutron, Cinder, Heat, Horizon,
 #     Tempest, status) are not collected.
 #   cloud: every service and every lab test module: about 100 minutes on this 2-core machine, more than CI's
 #     90 (docs/testing.md has the stage times), so not the default.
 lab() {
-  local scope=${HELION_TEST_LAB_SCOPE:-control_plane} marks=() paths=(tests/lab) skip=()
-  if [ "$scope" = control_plane ]; then
-    echo "lab: scope control_plane: the services beyond the control plane and their tests are left out" \
+  local scope=${HELION_TEST_LAB_SCOPE:-storage} marks=() paths=(tests/lab) skip=()
+  if [ "$scope" = control_plane ] || [ "$scope" = storage ]; then
+    echo "lab: scope $scope: the services beyond it and their tests are left out" \
       "(HELION_TEST_LAB_SCOPE=cloud runs them): see docs/testing.md"
     export HELION_LAB_DEPLOY_TAGS=control_plane
     paths=(tests/lab/test_node_image.py tests/lab/test_control_plane.py)
+    if [ "$scope" = storage ]; then
+      HELION_LAB_DEPLOY_TAGS+=,swift,glance
+      paths+=(tests/lab/test_storage_images.py)
+    fi
     marks+=("not services")
   elif [ "$scope" != cloud ]; then
-    echo "HELION_TEST_LAB_SCOPE must be control_plane or cloud" >&2; return 2
+    echo "HELION_TEST_LAB_SCOPE must be storage, control_plane or cloud" >&2; return 2
   fi
   if [ "${HELION_TEST_SWIFT_GROWTH:-0}" = 0 ]; then skip=(--ignore tests/lab/test_swift_growth.py); fi
   if [ "${HELION_TEST_LAB_LONG:-0}" = 0 ]; then
