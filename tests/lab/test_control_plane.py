@@ -670,3 +670,84 @@ def test_database_backup_and_restore(deployed, tmp_path):
     print("database backup %.0f s, restore %.0f s" % (TIMINGS["database backup (full, copied to the deployer)"],
                                                       TIMINGS["database restore (3 members)"]))
     print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))
+
+
+def test_replace_a_lost_controller(deployed):
+    """A controller is lost with its disk (`docker rm -f -v`: a power cut, its data gone), rebuilt empty with
+    its name and addresses (lab.sh nodes, from the node image, as the undercloud would install it), and
+    controller_replace takes it back into Galera (SST), RabbitMQ (the lost member forgotten, quorum queues
+    grown) and every service, probed through the public VIP all along. The first controller is the one
+    lost: it is the node the others join on a first deploy, so the replaced node must join the survivors."""
+    ctl, vip = deployed["controllers"], deployed["public_vip"]
+    lost, survivors = ctl[0], ctl[1:]
+    password = admin_password(survivors[0])
+    held = vip_holder(ctl, vip) == lost
+    tags = os.environ.get("HELION_LAB_DEPLOY_TAGS", "")
+    replace = LAB + ["playbook", CLOUD, "playbooks/controller_replace.yml", "-e", "replace_node=" + lost] \
+        + (["--tags", tags] if tags else [])
+
+    # Refused for a node that is not a controller, before anything runs on the nodes.
+    res = run(LAB + ["playbook", CLOUD, "playbooks/controller_replace.yml", "-e", "replace_node=" + deployed["groups"]
+                     ["swift_object"][0]], timeout=600, check=False)
+    assert res.returncode != 0
+    assert "one of the model's controllers" in res.stdout, res.stdout[-3000:]
+    assert "Traceback" not in res.stdout + res.stderr
+
+    with TokenProbe(vip, password) as probe:
+        probe.mark()
+        run(["docker", "rm", "-f", "-v", lost], timeout=120)
+        wait_until("tokens through the VIP", lambda: token(vip, password, timeout=10), 120, 0.25)
+        # The survivors keep the clusters' quorum; Galera drops the lost member by itself.
+        wait_until("Galera of the two survivors", lambda: galera_healthy(survivors, size=2), 120, 2)
+        rebuild = time.monotonic()
+        run(LAB + ["nodes", CLOUD], timeout=900)
+        TIMINGS["controller rebuilt (lab.sh nodes)"] = time.monotonic() - rebuild
+        # A new disk: no database state of the lost member.
+        assert dexec(lost, "test -e /var/lib/mysql/grastate.dat").returncode != 0
+        replaced = time.monotonic()
+        res = run(replace, timeout=3600, check=False)
+        TIMINGS["controller replace playbook"] = time.monotonic() - replaced
+        DEPLOY_OUTPUT.append(res.stdout + res.stderr)
+        assert res.returncode == 0, res.stdout[-8000:]
+        wait_until("tokens through the VIP", lambda: token(vip, password, timeout=10), 120, 0.5)
+        time.sleep(2)
+    t0 = probe.t0
+    # The loss itself: from the kill to the first success after the last failure before the rebuild began.
+    lost_failures = [start for start in probe.failures(t0) if start < rebuild]
+    back = [start for start, ok, _end in probe.samples if ok and start > max(lost_failures or [t0])]
+    loss_outage = (min(back) - t0) if lost_failures and back else 0.0
+    during = [start for start in probe.failures(t0) if start >= rebuild]
+    sent_after = len([1 for start, _ok, _end in probe.samples if start >= rebuild])
+    # A probe that failed before its 2 s timeout got an error (refused, reset, 5xx); the others were slow.
+    errors = [start for start, ok, end in probe.samples if not ok and start >= rebuild and end - start < 1.9]
+    TIMINGS["controller replace: outage after the loss"] = loss_outage
+    print("controller %s lost%s and replaced: %.1f s without service after the loss (%d failed probes); rebuild "
+          "%.0f s, controller_replace %.0f s; %d failed probes of %d from the rebuild on (%d errors, the others over "
+          "2 s), at %s s into the playbook"
+          % (lost, " (it held the VIPs)" if held else "", loss_outage, len(lost_failures),
+             TIMINGS["controller rebuilt (lab.sh nodes)"], TIMINGS["controller replace playbook"], len(during),
+             sent_after, len(errors), [round(start - replaced, 1) for start in during]))
+    assert galera_healthy(ctl)
+    assert rabbit_whole(ctl)
+    assert galera(lost)["wsrep_local_state_comment"] == "Synced"
+    # The new node's own Keystone issues tokens (its Fernet keys are the cloud's) and HAProxy's health
+    # endpoint reads its database as Synced.
+    address = deployed["addresses"][lost]["management"]
+    assert token(address, password, timeout=10)
+    assert clustercheck(lost, address)[0] == 200
+    assert loss_outage < 10, "%.1f s without service after the loss" % loss_outage
+    # Aim: no failed request beyond the failover while the node is rebuilt and joins. Measured: no errors, and
+    # 6 % of the probes over their 2 s timeout on this 2-core machine while the deploy ran (a cold Keystone on the
+    # new node the slowest); an error or a share of timeouts well beyond that is a regression.
+    assert len(errors) <= 3, "%d probes got an error from the rebuild on: %s" % (
+        len(errors), [round(start - replaced, 1) for start in errors])
+    assert len(during) <= 0.2 * sent_after, "%d of %d probes failed from the rebuild on" % (len(during), sent_after)
+    # Run again on the whole cloud: nothing to change.
+    t1 = time.monotonic()
+    res = run(replace, timeout=3600, check=False)
+    TIMINGS["controller replace playbook, second run"] = time.monotonic() - t1
+    assert res.returncode == 0, res.stdout[-8000:]
+    changed = {h: v["changed"] for h, v in recap(res.stdout).items() if v["changed"]}
+    assert changed == {}, "the second controller_replace changed something: %s\n%s" % (changed, res.stdout[-8000:])
+    assert "is already Synced in the running Galera cluster" in res.stdout
+    print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))

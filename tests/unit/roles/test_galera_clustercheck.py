@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 helion.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""roles/galera/files/galera-clustercheck: which Galera states HAProxy sees as available."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import types
+
+import pytest
+
+HELPER = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "galera", "files", "galera-clustercheck")
+# The nodes' python3-pymysql; the logic under test never connects.
+sys.modules.setdefault("pymysql", types.ModuleType("pymysql"))
+LOADER = importlib.machinery.SourceFileLoader("galera_clustercheck", HELPER)
+SPEC = importlib.util.spec_from_loader("galera_clustercheck", LOADER)
+clustercheck = importlib.util.module_from_spec(SPEC)
+LOADER.exec_module(clustercheck)
+
+
+def galera(status, available_when_donor):
+    node = clustercheck.Galera("/nonexistent.sock", available_when_donor)
+    node._query = lambda: status
+    return node
+
+
+@pytest.mark.parametrize("cluster, local, donor_ok, synced", [
+    ("Primary", "4", False, True),
+    ("Primary", "4", True, True),
+    # a donor: out by default, in when asked (mariabackup SST does not block it)
+    ("Primary", "2", False, False),
+    ("Primary", "2", True, True),
+    # a joiner or a joined member catching up is never available
+    ("Primary", "1", True, False),
+    ("Primary", "3", True, False),
+    # a non-Primary component never is, donor or not
+    ("non-Primary", "4", True, False),
+    ("non-Primary", "2", True, False),
+    (None, None, True, False),
+])
+def test_available_states(cluster, local, donor_ok, synced):
+    status = {} if cluster is None else {"WSREP_CLUSTER_STATUS": cluster, "WSREP_LOCAL_STATE": local}
+    assert galera(status, donor_ok).state()[0] is synced
+
+
+def test_unreachable_server_is_down():
+    node = clustercheck.Galera("/nonexistent.sock", True)
+
+    def fail():
+        raise OSError("no socket")
+    node._query = fail
+    assert node.state() == (False, "down")
