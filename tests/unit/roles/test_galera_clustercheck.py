@@ -30,22 +30,29 @@ def galera(status, available_when_donor):
     return node
 
 
-@pytest.mark.parametrize("cluster, local, donor_ok, synced", [
-    ("Primary", "4", False, True),
-    ("Primary", "4", True, True),
+@pytest.mark.parametrize("cluster, local, desync, donor_ok, synced", [
+    ("Primary", "4", "0", False, True),
+    ("Primary", "4", "0", True, True),
     # a donor: out by default, in when asked (mariabackup SST does not block it)
-    ("Primary", "2", False, False),
-    ("Primary", "2", True, True),
+    ("Primary", "2", "0", False, False),
+    ("Primary", "2", "0", True, True),
+    ("Primary", "2", "OFF", True, True),
+    # desynced by an operator (SET GLOBAL wsrep_desync = ON): out of rotation either way
+    ("Primary", "2", "1", True, False),
+    ("Primary", "2", "ON", True, False),
+    ("Primary", "2", None, True, False),
     # a joiner or a joined member catching up is never available
-    ("Primary", "1", True, False),
-    ("Primary", "3", True, False),
+    ("Primary", "1", "0", True, False),
+    ("Primary", "3", "0", True, False),
     # a non-Primary component never is, donor or not
-    ("non-Primary", "4", True, False),
-    ("non-Primary", "2", True, False),
-    (None, None, True, False),
+    ("non-Primary", "4", "0", True, False),
+    ("non-Primary", "2", "0", True, False),
+    (None, None, None, True, False),
 ])
-def test_available_states(cluster, local, donor_ok, synced):
+def test_available_states(cluster, local, desync, donor_ok, synced):
     status = {} if cluster is None else {"WSREP_CLUSTER_STATUS": cluster, "WSREP_LOCAL_STATE": local}
+    if desync is not None:
+        status["WSREP_DESYNC"] = desync
     assert galera(status, donor_ok).state()[0] is synced
 
 
