@@ -21,8 +21,8 @@ from tests.lab.lab import CLOUD, LAB, ROOT, TIMINGS, healthy, recap, run, sample
 # read back with its old name through another: the memcached clients' dead-server retry, 300 s by default,
 # places keys differently on each node meanwhile; see the session note on issue 14).
 ORDER = ["test_tempest.py", "test_node_image.py", "test_storage_images.py", "test_block_storage.py", "test_compute.py",
-         "test_orchestration.py", "test_dashboard.py", "test_status.py", "test_control_plane.py",
-         "test_swift_growth.py"]
+         "test_orchestration.py", "test_dashboard.py", "test_status.py", "test_rolling_update.py",
+         "test_control_plane.py", "test_swift_growth.py"]
 
 
 def pytest_collection_modifyitems(items):

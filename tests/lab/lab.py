@@ -153,6 +153,50 @@ def healthy(model):
         return False
 
 
+class TokenProbe:
+    """Asks for a token through a VIP every 0.25 s (2 s timeout) from a thread, as a user would, until
+    stopped; bounded by the test that holds it. `mark()` notes the moment of the failure."""
+
+    def __init__(self, vip, password):
+        self.vip, self.password = vip, password
+        self.samples = []
+        self.t0 = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            start = time.monotonic()
+            ok = token(self.vip, self.password, timeout=2)
+            self.samples.append((start, ok, time.monotonic()))
+            self._stop.wait(0.25)
+
+    def __enter__(self):
+        self._thread.start()
+        time.sleep(2)
+        return self
+
+    def mark(self):
+        self.t0 = time.monotonic()
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(10)
+
+    def failures(self, since):
+        """The start times of the failed probes sent (or still waiting) after `since`."""
+        return [start for start, ok, end in self.samples if not ok and end >= since]
+
+    def outage(self, since):
+        """Seconds from `since` until the first probe that succeeded after the last failure."""
+        failed = [(start, end) for start, ok, end in self.samples if not ok and end >= since]
+        if not failed:
+            return 0.0
+        last = max(start for start, _end in failed)
+        back = [start for start, ok, _end in self.samples if ok and start > last]
+        return (min(back) if back else max(end for _start, end in failed)) - since
+
+
 class ProcessSampler:
     """Reads every node's process list about once a second while a deploy runs (bounded by the deploy)."""
 

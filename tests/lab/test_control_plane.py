@@ -29,7 +29,7 @@ from tests.lab.cloud import Cloud, ensure_user
 from tests.lab.lab import (
     CLOUD, DEPLOY_OUTPUT, LAB, PROCESS_SAMPLES, ROOT, TIMINGS, admin_password, dexec, galera, galera_healthy,
     lab_nodes, openstack_token_issue, rabbit_partitions, rabbit_running, rabbit_whole, recap, run, token,
-    vip_holder, wait_until)
+    TokenProbe, vip_holder, wait_until)
 from tests.lab.arrays import Array, backend_host, name_on_3par, storage_model, wait_volume
 
 
@@ -199,50 +199,6 @@ def test_lab_bmcs_inventory_and_power(deployed, tmp_path):
     wait_until("%s to answer Ansible again" % node, lambda: run(
         ["bash", "-c", 'eval "$(bash scripts/lab.sh env %s)" && ansible -i inventories/%s/inventory.yml %s -m '
                        'ansible.builtin.ping' % (CLOUD, CLOUD, node)], check=False).returncode == 0, 90)
-
-
-class TokenProbe:
-    """Asks for a token through a VIP every 0.25 s (2 s timeout) from a thread, as a user would, until
-    stopped; bounded by the test that holds it. `mark()` notes the moment of the failure."""
-
-    def __init__(self, vip, password):
-        self.vip, self.password = vip, password
-        self.samples = []
-        self.t0 = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        while not self._stop.is_set():
-            start = time.monotonic()
-            ok = token(self.vip, self.password, timeout=2)
-            self.samples.append((start, ok, time.monotonic()))
-            self._stop.wait(0.25)
-
-    def __enter__(self):
-        self._thread.start()
-        time.sleep(2)
-        return self
-
-    def mark(self):
-        self.t0 = time.monotonic()
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(10)
-
-    def failures(self, since):
-        """The start times of the failed probes sent (or still waiting) after `since`."""
-        return [start for start, ok, end in self.samples if not ok and end >= since]
-
-    def outage(self, since):
-        """Seconds from `since` until the first probe that succeeded after the last failure."""
-        failed = [(start, end) for start, ok, end in self.samples if not ok and end >= since]
-        if not failed:
-            return 0.0
-        last = max(start for start, _end in failed)
-        back = [start for start, ok, _end in self.samples if ok and start > last]
-        return (min(back) if back else max(end for _start, end in failed)) - since
 
 
 def test_vip_moves_when_its_controller_stops(deployed):

@@ -20,9 +20,9 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 ROLES = os.path.join(ROOT, "roles")
 ACTIONS = ["deploy", "reconfigure", "upgrade", "stop", "check", "recover"]
-# Roles whose verbs are their own (onboarding, ring building, rendering); their action may default to
-# helion_action only where the verbs meet.
-OWN_VERBS = {"esx_onboard", "swift_rings", "cinder_backends"}
+# Roles whose verbs are their own (onboarding, ring building, rendering, a rolling update's one step); their
+# action may default to helion_action only where the verbs meet.
+OWN_VERBS = {"esx_onboard", "swift_rings", "cinder_backends", "package_update"}
 # Actions a role adds to the shared vocabulary (set by their own playbooks, never by helion_action).
 EXTRA_ACTIONS = {"galera": ["backup", "restore"]}
 
