@@ -219,6 +219,53 @@ def short(name):
     return str(name).split(".", maxsplit=1)[0]
 
 
+def _age(seconds):
+    seconds = max(int(seconds), 0)
+    if seconds < 120:
+        return "%d s" % seconds
+    if seconds < 7200:
+        return "%d min" % (seconds // 60)
+    return "%.1f h" % (seconds / 3600.0)
+
+
+def galera_backup_rows(node, records):
+    """One row for the cluster's scheduled database backups, from every member's record.
+
+    Each record (``kind: galera_backup``) has the member's clock (``now``), its newest finished backup step
+    (``newest``, epoch seconds, and ``step``, its chain/step name; None when it has none), the last result of
+    each backup service (``results``: {full: success, ...}, empty when never run), whether a backup timer ever
+    fired (``triggered``), whether backups are on (``enabled``) and ``max_age``. Backups are taken on one member
+    (the first Synced one), so the newest over every member is what counts; a failed run on any member is a
+    problem."""
+    if not records:
+        return []
+    for _member, record in records:
+        _require(record, "now", "newest", "results", "triggered", "enabled", "max_age")
+    if not any(record["enabled"] for _member, record in records):
+        return [_row(node, "galera", "database backup", True, "scheduled backups are off (galera_backup_enabled)")]
+    failed = ["%s on %s (%s)" % (kind, member, result)
+              for member, record in records for kind, result in sorted((record["results"] or {}).items())
+              if result and result != "success"]
+    taken = [(float(record["now"]) - float(record["newest"]), member, record.get("step") or "?")
+             for member, record in records if record["newest"] not in (None, "")]
+    max_age = max(float(record["max_age"]) for _member, record in records)
+    if failed:
+        return [_row(node, "galera", "database backup", False,
+                     "the last backup failed: %s; see journalctl -u galera-backup@full -u galera-backup@incremental"
+                     % ", ".join(failed))]
+    if not taken:
+        fired = any(record["triggered"] for _member, record in records)
+        return [_row(node, "galera", "database backup", not fired,
+                     "no backup on any member although the timers fired" if fired
+                     else "no backup yet: the first is taken when a backup timer fires")]
+    age, member, step = min(taken)
+    ok = age <= max_age
+    detail = "newest %s on %s, %s ago" % (step, member, _age(age))
+    if not ok:
+        detail += " (older than %s)" % _age(max_age)
+    return [_row(node, "galera", "database backup", ok, detail)]
+
+
 ROW_BUILDERS = {
     "units": units_rows,
     "galera": galera_rows,
@@ -281,7 +328,7 @@ def build_report(node_records, unreachable=(), cloud_records=(), cloud_node="clo
     unreachable: the nodes the run could not reach (each is a failed row).
     cloud_records: the records of the checks made from the deployer (VIPs, API listings).
     """
-    rows = []
+    rows, backups = [], []
     for node in sorted(unreachable):
         rows.append(_row(node, "node", "reachable", False, "unreachable over SSH"))
     for node in sorted(node_records):
@@ -289,9 +336,14 @@ def build_report(node_records, unreachable=(), cloud_records=(), cloud_node="clo
             continue
         rows.append(_row(node, "node", "reachable", True, "answers"))
         for record in node_records[node] or []:
+            # The database backups are the cluster's: one row from every member's record.
+            if isinstance(record, dict) and record.get("kind") == "galera_backup":
+                backups.append((node, record))
+                continue
             rows.extend(record_rows(node, record))
     for record in cloud_records:
         rows.extend(record_rows(cloud_node, record))
+    rows.extend(galera_backup_rows(cloud_node, backups))
     failed = [row for row in rows if not row["ok"]]
     nodes = sorted(set(row["node"] for row in rows))
     return {

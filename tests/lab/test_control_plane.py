@@ -568,6 +568,38 @@ def test_galera_recover_bootstraps_the_most_advanced_node(deployed):
     print("timings: %s" % json.dumps({k: round(v, 1) for k, v in TIMINGS.items()}))
 
 
+def test_scheduled_backup_is_copied_off_to_the_seed(deployed):
+    """What the backup timers run (galera-backup@incremental on every member; only the chosen member backs up)
+    leaves the chain on that member and, mirrored by rsync over SSH, in that member's directory on the copy host
+    (the model's seed). A member's key there is good for rrsync into its own directory only."""
+    ctl = deployed["controllers"]
+    seed = deployed["groups"]["seed"][0]
+    seed_address = deployed["addresses"][seed]["management"]
+    t0 = time.monotonic()
+    for host in ctl:
+        res = dexec(host, "systemctl start galera-backup@incremental.service", timeout=900)
+        assert res.returncode == 0, "%s: %s%s" % (host, res.stdout, dexec(host, "journalctl -n 30 -u "
+                                                                          "galera-backup@incremental").stdout)
+    TIMINGS["scheduled backup, copied to the seed"] = time.monotonic() - t0
+    find = "cd %s && find . -mindepth 2 -maxdepth 2 -type d ! -name '*.partial' | sort"
+    steps = {host: dexec(host, find % "/var/backups/galera").stdout.split() for host in ctl}
+    chosen = [host for host in ctl if steps[host]]
+    assert chosen, "no member has a backup"
+    for host in chosen:
+        target = "/var/backups/helion-galera/%s/%s" % (CLOUD, host)
+        assert dexec(seed, find % target).stdout.split() == steps[host], host
+        newest = steps[host][-1][2:]
+        checkpoints = "md5sum < %s/%s/xtrabackup_checkpoints"
+        assert dexec(seed, checkpoints % (target, newest)).stdout == \
+            dexec(host, checkpoints % ("/var/backups/galera", newest)).stdout
+    print("scheduled backup on %s, copied to %s in %.0f s" % (", ".join(chosen), seed,
+                                                              TIMINGS["scheduled backup, copied to the seed"]))
+    # The member's key runs rrsync only: no shell, no other directory.
+    res = dexec(ctl[0], "ssh -i /root/.ssh/galera_backup -o BatchMode=yes -o UserKnownHostsFile=/root/.ssh/"
+                        "galera_backup_known_hosts root@%s cat /etc/shadow" % seed_address)
+    assert res.returncode != 0 and "root:" not in res.stdout
+
+
 def test_database_backup_and_restore(deployed, tmp_path):
     """database_backup (a full, then an incremental on its chain) copies the chain to the deployer; every
     member's data is then lost (MariaDB killed, /var/lib/mysql emptied: the disks of a whole cluster gone);

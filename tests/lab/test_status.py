@@ -55,6 +55,8 @@ def test_status_of_the_healthy_cloud_then_of_a_stopped_service(deployed, tmp_pat
         assert (host, "keystone", "api") in checked
     for host in groups.get("swift_object", []):
         assert (host, "swift", "object replication") in checked
+    # the database backups, one row for the cluster
+    assert ("cloud", "galera", "database backup") in checked
     for host in groups.get("compute_kvm", []):
         assert (host, "nova", "nova-compute") in checked
     # every API of the catalog through both VIPs

@@ -134,3 +134,32 @@ def test_only_the_chosen_member_backs_up(tmp_path, endpoints, fake_mariabackup, 
     assert capsys.readouterr().out.strip().startswith(str(tmp_path / "b"))
     with pytest.raises(SystemExit):
         galera_backup.main(["weekly"])
+
+
+def test_a_backup_is_mirrored_and_a_failed_copy_fails_the_run(tmp_path, fake_mariabackup, monkeypatch, capsys):
+    """With a copy target the backup directory is mirrored with rsync over SSH (a stand-in rsync records its
+    arguments); a copy that fails exits with a message, so that the unit's run fails."""
+    rsync_calls = tmp_path / "rsync-calls"
+    rsync = tmp_path / "bin" / "rsync"
+    rsync.write_text("#!/bin/sh\nprintf '%%s\\n' \"$@\" > %s\n[ -z \"$FAIL_RSYNC\" ] || exit 12\n" % rsync_calls)
+    rsync.chmod(rsync.stat().st_mode | stat.S_IEXEC)
+    config = {"members": [], "self": "127.0.0.2", "port": 1, "dir": str(tmp_path / "b"),
+              "copy": {"address": "root@192.0.2.10", "key": "/root/.ssh/galera_backup",
+                       "known_hosts": "/root/.ssh/galera_backup_known_hosts"}}
+    path = tmp_path / "galera-backup.json"
+    path.write_text(json.dumps(config))
+    monkeypatch.setattr(galera_backup, "CONFIG", str(path))
+    monkeypatch.delenv("FAIL_RSYNC", raising=False)
+    assert galera_backup.main(["full", "--here"]) == 0
+    args = rsync_calls.read_text().splitlines()
+    assert args[:2] == ["-a", "--delete"]
+    assert args[-2:] == [str(tmp_path / "b") + "/", "root@192.0.2.10:./"]
+    ssh = args[args.index("-e") + 1]
+    assert "-i /root/.ssh/galera_backup" in ssh and "StrictHostKeyChecking=yes" in ssh
+    assert "UserKnownHostsFile=/root/.ssh/galera_backup_known_hosts" in ssh and "BatchMode=yes" in ssh
+    assert "--exclude=*.partial" in args
+    capsys.readouterr()
+    monkeypatch.setenv("FAIL_RSYNC", "1")
+    with pytest.raises(SystemExit) as failed:
+        galera_backup.main(["incremental", "--here"])
+    assert "copying the backups to root@192.0.2.10 failed (rsync exit 12)" in str(failed.value)

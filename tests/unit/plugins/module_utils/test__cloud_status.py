@@ -219,3 +219,36 @@ def test_http_records_from_uri_results():
     records = http_records(results)
     assert [record_rows("cloud", record)[0]["ok"] for record in records] == [True, False]
     assert records[1]["name"] == "image@public" and "timed out" in record_rows("cloud", records[1])[0]["detail"]
+
+
+def backup(newest=None, now=10000.0, results=None, triggered=True, enabled=True, max_age=7200, step="chain/01-inc"):
+    return {"kind": "galera_backup", "now": now, "newest": newest, "step": step if newest else None,
+            "results": {"full": "success", "incremental": "success"} if results is None else results,
+            "triggered": triggered, "enabled": enabled, "max_age": max_age}
+
+
+@pytest.mark.parametrize("members, ok, detail", [
+    # the backup is on the chosen member; the others have none: the newest over the cluster counts
+    ({"c1": backup(newest=9400.0), "c2": backup(), "c3": backup()}, True, "newest chain/01-inc on c1, 10 min ago"),
+    ({"c1": backup(newest=1000.0), "c2": backup()}, False, "on c1, 2.5 h ago (older than 2.0 h)"),
+    # a failed run on any member
+    ({"c1": backup(newest=9900.0), "c2": backup(results={"full": "exit-code", "incremental": "success"})}, False,
+     "the last backup failed: full on c2 (exit-code)"),
+    # a fresh cloud: no backup and no timer fired yet
+    ({"c1": backup(triggered=False, results={}), "c2": backup(triggered=False, results={})}, True,
+     "no backup yet"),
+    ({"c1": backup(triggered=True), "c2": backup(triggered=False)}, False, "although the timers fired"),
+    ({"c1": backup(enabled=False), "c2": backup(enabled=False)}, True, "scheduled backups are off"),
+])
+def test_database_backup_is_one_row_for_the_cluster(members, ok, detail):
+    report = build_report(dict((node, [record]) for node, record in members.items()))
+    rows = [row for row in report["rows"] if row["check"] == "database backup"]
+    assert len(rows) == 1
+    assert rows[0]["node"] == "cloud" and rows[0]["service"] == "galera"
+    assert rows[0]["ok"] is ok and detail in rows[0]["detail"], rows[0]
+    assert report["ok"] is ok
+
+
+def test_database_backup_record_must_be_whole():
+    with pytest.raises(CloudStatusError, match="lacks"):
+        build_report({"c1": [{"kind": "galera_backup", "now": 1}]})
