@@ -2,12 +2,11 @@
 backend that has it, traffic going only to the other node while it is, check mode, a second run that changes
 nothing, and a node put back only once its health checks pass."""
 
-import http.server
 import os
 import shutil
 import socket
 import subprocess
-import threading
+import sys
 import time
 
 import pytest
@@ -24,69 +23,96 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class Backend:
-    """An HTTP server on loopback that names itself and can be made to fail its health checks."""
+# The two backends, in a process of their own: this suite also imports Swift, whose eventlet would otherwise
+# serve them from the test's own hub. Each answers with its name; /health answers 503 while <dir>/<name>.down
+# exists.
+BACKENDS = r"""
+import http.server, os, sys, threading
+state = sys.argv[1]
 
-    def __init__(self, name):
-        self.name, self.healthy, self.hits = name, True, 0
-        backend = self
+def serve(name, port):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            down = os.path.exists(os.path.join(state, name + ".down"))
+            code = 503 if self.path == "/health" and down else 200
+            body = name.encode()
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                if self.path == "/health":
-                    code = 200 if backend.healthy else 503
-                else:
-                    backend.hits += 1
-                    code = 200
-                body = backend.name.encode()
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        def log_message(self, *args):
+            pass
 
-            def log_message(self, *args):
-                pass
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # HAProxy's checks close their connections early
 
-        class Server(http.server.ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # HAProxy's checks close their connections early
+    Server(("127.0.0.1", port), Handler).serve_forever()
 
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+for arg in sys.argv[2:]:
+    name, port = arg.split("=")
+    threading.Thread(target=serve, args=(name, int(port)), daemon=True).start()
+threading.Event().wait(600)
+"""
+
+
+class Backends:
+    """node1 and node2 on loopback; ``set_healthy(name, ok)`` makes a node pass or fail its health checks."""
+
+    def __init__(self, state):
+        self.state = state
+        self.ports = {"node1": free_port(), "node2": free_port()}
+        self.proc = subprocess.Popen([sys.executable, "-c", BACKENDS, str(state)]
+                                     + ["%s=%d" % item for item in sorted(self.ports.items())])
+        deadline = time.monotonic() + 20
+        for port in self.ports.values():
+            while time.monotonic() < deadline:
+                with socket.socket() as sock:
+                    if sock.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.1)
+
+    def set_healthy(self, name, ok):
+        flag = self.state / (name + ".down")
+        if ok:
+            flag.unlink(missing_ok=True)
+        else:
+            flag.write_text("down")
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 @pytest.fixture
 def haproxy(tmp_path):
-    nodes = {"node1": Backend("node1"), "node2": Backend("node2")}
+    backends = Backends(tmp_path)
     api_port, other_port = free_port(), free_port()
     sock = tmp_path / "admin.sock"
     cfg = tmp_path / "haproxy.cfg"
-    servers = "".join("  server %s 127.0.0.1:%d check inter 200 fall 1 rise 1\n" % (n, b.port)
-                      for n, b in sorted(nodes.items()))
+    servers = "".join("  server %s 127.0.0.1:%d check inter 200 fall 1 rise 1\n" % (n, port)
+                      for n, port in sorted(backends.ports.items()))
     cfg.write_text(
         "global\n  stats socket %s mode 600 level admin\n\n"
         "defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n\n"
         "listen api\n  bind 127.0.0.1:%d\n  balance roundrobin\n  option httpchk GET /health\n%s\n"
         "listen other\n  bind 127.0.0.1:%d\n  option httpchk GET /health\n%s"
         % (sock, api_port, servers, other_port, servers))
-    proc = subprocess.Popen([HAPROXY, "-db", "-f", str(cfg)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = open(tmp_path / "haproxy.log", "w")
+    proc = subprocess.Popen([HAPROXY, "-db", "-f", str(cfg)], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
         while not sock.exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.1)
-        assert sock.exists(), proc.stdout.read().decode() if proc.poll() is not None else "no socket"
+        assert sock.exists(), (tmp_path / "haproxy.log").read_text()
         time.sleep(1)  # the first health checks
-        yield {"socket": str(sock), "port": api_port, "nodes": nodes}
+        yield {"socket": str(sock), "port": api_port, "backends": backends}
     finally:
         proc.terminate()
         proc.wait(10)
-        for backend in nodes.values():
-            backend.close()
+        log.close()
+        backends.close()
 
 
 def stat(sock):
@@ -118,7 +144,7 @@ def task(title, **args):
 
 
 def test_drain_and_put_back_against_haproxy(haproxy, tmp_path):
-    sock, port, nodes = haproxy["socket"], haproxy["port"], haproxy["nodes"]
+    sock, port, backends = haproxy["socket"], haproxy["port"], haproxy["backends"]
     assert set(fetch(port, 6)) == {"node1", "node2"}
 
     run = run_tasks(tmp_path, [task("drain", name="node1", state="drain", socket=sock, drain_timeout=5),
@@ -141,7 +167,7 @@ def test_drain_and_put_back_against_haproxy(haproxy, tmp_path):
     assert stat(sock)[("api", "node1")] == "DRAIN"
 
     # A node whose service fails its checks stays out.
-    nodes["node1"].healthy = False
+    backends.set_healthy("node1", False)
     time.sleep(1)
     run = run_tasks(tmp_path, [task("refused", name="node1", state="ready", socket=sock, healthy_timeout=2)])
     refused = run.result("refused")
@@ -151,7 +177,7 @@ def test_drain_and_put_back_against_haproxy(haproxy, tmp_path):
     assert set(fetch(port, 4)) == {"node2"}
 
     # Healthy again: put back, and served again.
-    nodes["node1"].healthy = True
+    backends.set_healthy("node1", True)
     run = run_tasks(tmp_path, [task("ready", name="node1", state="ready", socket=sock, healthy_timeout=20),
                                task("ready again", name="node1", state="ready", socket=sock)])
     assert run.result("ready")["changed"], run.result("ready")
