@@ -220,10 +220,13 @@ def test_vip_moves_when_its_controller_stops(deployed):
     print("VIP %s moved from %s to %s; %.1f s without service (%d failed probes of %d)" % (
         vip, holder, new, outage, len(failures), len(samples)))
     assert new != holder
-    # A clean shutdown (the lab's containers stop systemd with SIGRTMIN+3) stops keepalived before HAProxy and
-    # the services: the VIPs leave with a VRRP goodbye. Measured 2.2 s (one request in flight lost); until
-    # the thirteenth session docker stop re-executed systemd and killed it 10 s later (12.6 s in a CI run).
-    assert outage < 10
+    # A clean shutdown (the lab's containers stop systemd with SIGRTMIN+3) stops HAProxy, then keepalived: the
+    # requests in flight through the node end at once, the VIPs leave with a VRRP goodbye, and a request the
+    # stopping node's services cut is sent again to another node (HAProxy's L7 retries). Measured 0-0.35 s on an
+    # idle lab, 0.4-3.9 s on a loaded one (docs/performance.md: connections refused while the VIPs wait for
+    # keepalived's stop, SYNs lost in the move). Before the sixteenth session 1.3-2.3 s, and the request in flight
+    # through the node hung until the client's own timeout.
+    assert outage < 5.0, "%.1f s without service after a clean shutdown of the VIP holder" % outage
     # service is back after the move (generous timeout: a loaded 2-core machine issues tokens slowly)
     assert token(vip, password, timeout=20)
     survivor = [h for h in ctl if h != holder][0]
@@ -730,7 +733,9 @@ def test_replace_a_lost_controller(deployed):
     assert len(errors) <= 0.05 * sent_after, "%d probes got an error from the rebuild on: %s" % (
         len(errors), [round(start - replaced, 1) for start in errors])
     assert len(during) <= 0.2 * sent_after, "%d of %d probes failed from the rebuild on" % (len(during), sent_after)
-    # Run again on the whole cloud: nothing to change.
+    # Run again on the whole cloud: nothing to change. This is also the session's proof that the control plane
+    # deploy changes nothing on a second run (conftest.REDEPLOY_TEST): it imports overcloud_control_plane.yml and
+    # runs it on every node with the lab deploy's tags.
     t1 = time.monotonic()
     res = run(replace, timeout=3600, check=False)
     TIMINGS["controller replace playbook, second run"] = time.monotonic() - t1
