@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.peers.common import free_port
 from tests.peers.playbook import run_tasks
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -20,12 +21,6 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 def haproxy_installed():
     """A missing HAProxy fails the tests, not skips them: scripts/test.sh installs it (bindep.txt, test profile)."""
     assert os.path.exists(HAPROXY), "haproxy is not installed: run bash scripts/bootstrap.sh test (bindep.txt)"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # The two backends, in a process of their own: this suite also imports Swift, whose eventlet would otherwise
