@@ -481,6 +481,10 @@ def test_keystone_survives_a_database_peer_that_vanishes(deployed):
             address = deployed["addresses"][h]["management"]
             wait_until("a token from %s's own Keystone" % h, lambda a=address: token(a, password, timeout=10), 180, 1)
             back[h] = time.monotonic() - t0
+        # Keystone answers before Galera's failure detector drops the holder (5-8 s). A link restored before
+        # that would leave the drop to happen later, while the next test stops the cluster.
+        wait_until("Galera to drop %s" % holder,
+                   lambda: all(galera(h).get("wsrep_cluster_size") == "2" for h in others), 60, 1)
     finally:
         dexec(holder, "ip link set %s up; pkill -CONT -x haproxy" % link)
     TIMINGS["keystone back after a vanished database peer"] = max(back.values())
@@ -544,10 +548,15 @@ def test_galera_recover_bootstraps_the_most_advanced_node(deployed):
     (the last one stopped, the only one safe to bootstrap), recovers an unknown position (seqno -1)
     with --wsrep-recover, and joins the others one at a time."""
     ctl = deployed["controllers"]
+    wait_until("Galera whole before the test", lambda: galera_healthy(ctl), 300, 3)
     marker = write_marker(ctl[0])
     last = ctl[1]
-    for h in [h for h in ctl if h != last] + [last]:
+    for h in [h for h in ctl if h != last]:
         dexec(h, "systemctl stop mariadb", timeout=300, check=True)
+    # The last one stopped is the most advanced only if it was still the primary component.
+    state = galera(last)
+    assert (state.get("wsrep_cluster_status"), state.get("wsrep_cluster_size")) == ("Primary", "1"), state
+    dexec(last, "systemctl stop mariadb", timeout=300, check=True)
     # An unclean position on one of the others: its seqno must come from InnoDB.
     unclean = ctl[2]
     dexec(unclean, "sed -i 's/^seqno:.*/seqno:   -1/' /var/lib/mysql/grastate.dat", check=True)
