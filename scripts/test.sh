@@ -60,8 +60,8 @@ integration() {
 # The lab stage makes its own lab: it removes a lab left running (its SSH key and secrets may belong to
 # another checkout), builds the seven containers and their BMCs, deploys, runs the failure tests, and
 # removes the lab again. About an hour on an idle 2-core machine.
-# The third Swift node's test (tests/lab/test_swift_growth.py, about 10 minutes) runs last in the storage and
-# cloud scopes; HELION_TEST_SWIFT_GROWTH=0 leaves it out.
+# The third Swift node's tests (tests/lab/test_swift_growth.py: it joins, then drains out; about 15 minutes) run
+# last in the storage and cloud scopes; HELION_TEST_SWIFT_GROWTH=0 leaves them out.
 # The whole overcloud deploy with a controller powered off (test_deploy_during_a_single_controller_outage,
 # marked `long`: about 15 minutes) runs only with HELION_TEST_LAB_LONG=1; the volume failover test still runs a
 # playbook with a controller off in the default run.

@@ -370,7 +370,8 @@ def model_ring_devices(ring_name, hosts, networks, rings=None, ports=None, weigh
         disks = (hvars.get("helion_disks") or {}).get("devices") or []
         swift_disks = [d for d in disks if d.get("consumer") == "swift"]
         mine = [d for d in swift_disks if ring_name in (d.get("rings") or [default_ring])]
-        if not mine:
+        # A server being decommissioned lists no device: its devices drain by weight_step, then leave the ring.
+        if not mine or server.get("decommission"):
             continue
         if server.get("swift_zone") is None:
             raise SwiftRingError("host %s: helion_server.swift_zone is not set; give its server group a "

@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 helion.openstack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A third Swift node joins the running cloud: the model grows by one server, the node is built, and
-helion.openstack.swift_deploy brings its drives into the rings in weight steps while a reader fetches
-objects through the public VIP the whole time. Runs last: the lab keeps the third node afterwards.
+"""A third Swift node joins the running cloud, then leaves it. The model grows by one server, the node is built,
+and helion.openstack.swift_deploy brings its drives into the rings in weight steps; then the server is marked
+decommission and the same playbook drains its drives out of the rings. A reader fetches objects through the
+public VIP the whole time. Runs last: the lab keeps the third node afterwards.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ NEW = "lab-swift3"
 OBJECTS = 40
 
 
-def grown_model(tmp_dir, weight_step):
-    """A copy of the lab's model (its vault too) with a third Swift node in the third zone."""
+def grown_model(tmp_dir, weight_step, decommission=False):
+    """A copy of the lab's model (its vault too) with a third Swift node in the third zone (marked for
+    decommissioning when asked)."""
     src = os.path.join(ROOT, "inventories", CLOUD)
     dst = os.path.join(tmp_dir, "model")
     shutil.copytree(src, dst)
@@ -39,7 +41,10 @@ def grown_model(tmp_dir, weight_step):
     mac = template["pxe_mac"][:-2] + "%02x" % (int(template["pxe_mac"][-2:], 16) + 1)
     address = re.sub(r"\d+$", lambda m: str(int(m.group()) + 1), template["ipmi"]["address"])
     ipmi = dict(template["ipmi"], address=address)
-    servers["servers"].append(dict(template, name=NEW, server_group="zone3", pxe_mac=mac, ipmi=ipmi))
+    new = dict(template, name=NEW, server_group="zone3", pxe_mac=mac, ipmi=ipmi)
+    if decommission:
+        new["decommission"] = True
+    servers["servers"].append(new)
     with open(os.path.join(dst, "servers.yml"), "w") as f:
         yaml.safe_dump(servers, f)
     with open(os.path.join(dst, "swift.yml")) as f:
@@ -159,6 +164,49 @@ def test_a_third_swift_node_joins_in_weight_steps_with_objects_readable_througho
     assert reader.reads > 50 and not reader.failures
     out = dexec(ctl, "swift-recon --md5", check=True).stdout
     assert out.count("3/3 hosts matched, 0 error") == 2, out
+    for name in sums:
+        user.call("DELETE", "%s/%s" % (container, name), expect=(204,))
+    user.call("DELETE", container, expect=(204,))
+
+
+def test_the_third_swift_node_drains_out_of_the_rings_with_objects_readable_throughout(deployed, grown, tmp_path):
+    """The node the test above added is marked decommission in the model: each swift_deploy run moves its
+    drives' weights down by weight_step, then removes them from the rings, while a reader fetches objects
+    through the public VIP; its replicators hand its partitions over."""
+    ctl = deployed["controllers"][0]
+    leaving = grown_model(str(tmp_path), weight_step=5, decommission=True)
+    admin = Cloud(deployed, "admin", admin_password(ctl), "admin")
+    password = uuid.uuid4().hex
+    ensure_user(admin, "lab-drain", password, "lab-drain", "member")
+    user = Cloud(deployed, "lab-drain", password, "lab-drain")
+    container = user.url("object-store") + "/drain"
+    user.call("PUT", container, expect=(201, 202))
+    sums = {}
+    for i in range(OBJECTS):
+        data = os.urandom(64 * 1024)
+        sums["obj-%03d" % i] = hashlib.md5(data).hexdigest()
+        user.call("PUT", "%s/obj-%03d" % (container, i), data, expect=(201,))
+    with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
+        old_ip = json.load(f)["addresses"][NEW]["swift"]
+    steps = []
+    t0 = time.monotonic()
+    with Reader(user, container, sums) as reader:
+        for step in range(4):
+            wait_until("replication caught up before step %d" % (step + 1), lambda: replication_caught_up(ctl),
+                       600, 10)
+            _res, rc = swift_deploy(leaving, "-e", "swift_rings_pretend_min_part_hours_passed=true")
+            steps.append(dict(ring_weights(ctl, old_ip), devices=sum(
+                1 for ring in ("account", "container", "object") for d in ring_info(ctl, ring)["devs"]
+                if d["ip"] == old_ip)))
+    seconds = time.monotonic() - t0
+    print("third Swift node leaving: ring weights by step %s; %d reads during %.0f s, %d failed: %s"
+          % (steps, reader.reads, seconds, len(reader.failures), reader.failures[:5]))
+    assert steps[0]["object"] == 2 * 5.0 and steps[0]["account"] == 5.0, steps
+    assert steps[1]["object"] == 0 and steps[1]["devices"] == 4, steps
+    assert steps[2]["devices"] == 0, steps
+    assert steps[3] == steps[2] and all(v["changed"] == 0 for v in rc.values()), (steps, rc)
+    assert reader.reads > 50 and not reader.failures
+    wait_until("replication caught up after the removal", lambda: replication_caught_up(ctl), 600, 10)
     for name in sums:
         user.call("DELETE", "%s/%s" % (container, name), expect=(204,))
     user.call("DELETE", container, expect=(204,))

@@ -60,6 +60,7 @@ SCHEMA = {
                     "properties": {"address": IPV4, "port": PORT, "username": STR, "password": STR},
                 },
                 "addresses": {"type": "object", "additionalProperties": IPV4},
+                "decommission": {"type": "boolean"},
             },
         },
     },
@@ -123,6 +124,7 @@ def contribute(model, plan):
             "pxe_mac": server.get("pxe_mac"),
             "interface_model": role["interface_model"],
             "disk_model": role["disk_model"],
+            "decommission": bool(server.get("decommission", False)),
         }
         if server.get("ipmi"):
             hostvars["helion_ipmi"] = dict(server["ipmi"])

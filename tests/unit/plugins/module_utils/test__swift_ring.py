@@ -267,6 +267,14 @@ def test_model_ring_devices(ring, expected):
     assert all(d["meta"] in ("s1", "s2") for d in devs)
 
 
+@pytest.mark.parametrize("ring", ["account", "container", "object-0"])
+def test_a_decommissioned_server_lists_no_device(ring):
+    leaving = host(2, "10.1.0.2", "10.3.0.2")
+    leaving["helion_server"]["decommission"] = True
+    devs = sr.model_ring_devices(ring, {"s1": HOSTS["s1"], "s2": leaving}, NETWORKS)
+    assert devs and {d["meta"] for d in devs} == {"s1"}
+
+
 def test_model_ring_devices_falls_back_to_management():
     hosts = {"s1": host(1, "10.1.0.1")}
     nets = [n for n in NETWORKS if n["purpose"] != "swift"]
