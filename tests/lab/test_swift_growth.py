@@ -121,21 +121,32 @@ def grown(deployed, tmp_path_factory):
     return model_dir
 
 
-def test_a_third_swift_node_joins_in_weight_steps_with_objects_readable_throughout(deployed, grown):
-    ctl = deployed["controllers"][0]
-    admin = Cloud(deployed, "admin", admin_password(ctl), "admin")
+def objects_of_a_new_user(deployed, name, container_name):
+    """A project user (project and user both ``name``) and a container of OBJECTS random objects: (user's Cloud,
+    container URL, {object: md5})."""
+    admin = Cloud(deployed, "admin", admin_password(deployed["controllers"][0]), "admin")
     password = uuid.uuid4().hex
-    ensure_user(admin, "lab-grow", password, "lab-grow", "member")
-    user = Cloud(deployed, "lab-grow", password, "lab-grow")
-    container = user.url("object-store") + "/growth"
+    ensure_user(admin, name, password, name, "member")
+    user = Cloud(deployed, name, password, name)
+    container = user.url("object-store") + "/" + container_name
     user.call("PUT", container, expect=(201, 202))
     sums = {}
     for i in range(OBJECTS):
         data = os.urandom(64 * 1024)
         sums["obj-%03d" % i] = hashlib.md5(data).hexdigest()
         user.call("PUT", "%s/obj-%03d" % (container, i), data, expect=(201,))
+    return user, container, sums
+
+
+def new_node_ip():
     with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
-        new_ip = json.load(f)["addresses"][NEW]["swift"]
+        return json.load(f)["addresses"][NEW]["swift"]
+
+
+def test_a_third_swift_node_joins_in_weight_steps_with_objects_readable_throughout(deployed, grown):
+    ctl = deployed["controllers"][0]
+    user, container, sums = objects_of_a_new_user(deployed, "lab-grow", "growth")
+    new_ip = new_node_ip()
     steps = []
     t0 = time.monotonic()
     with Reader(user, container, sums) as reader:
@@ -175,19 +186,8 @@ def test_the_third_swift_node_drains_out_of_the_rings_with_objects_readable_thro
     through the public VIP; its replicators hand its partitions over."""
     ctl = deployed["controllers"][0]
     leaving = grown_model(str(tmp_path), weight_step=5, decommission=True)
-    admin = Cloud(deployed, "admin", admin_password(ctl), "admin")
-    password = uuid.uuid4().hex
-    ensure_user(admin, "lab-drain", password, "lab-drain", "member")
-    user = Cloud(deployed, "lab-drain", password, "lab-drain")
-    container = user.url("object-store") + "/drain"
-    user.call("PUT", container, expect=(201, 202))
-    sums = {}
-    for i in range(OBJECTS):
-        data = os.urandom(64 * 1024)
-        sums["obj-%03d" % i] = hashlib.md5(data).hexdigest()
-        user.call("PUT", "%s/obj-%03d" % (container, i), data, expect=(201,))
-    with open(os.path.join(ROOT, ".cache", "lab", CLOUD + "-model.json")) as f:
-        old_ip = json.load(f)["addresses"][NEW]["swift"]
+    user, container, sums = objects_of_a_new_user(deployed, "lab-drain", "drain")
+    old_ip = new_node_ip()
     steps = []
     t0 = time.monotonic()
     with Reader(user, container, sums) as reader:
