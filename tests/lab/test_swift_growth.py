@@ -94,6 +94,20 @@ def ring_weights(ctl, host_ip):
             for ring in ("account", "container", "object")}
 
 
+def storage_units():
+    """The Swift storage node's units, as the swift role lists them."""
+    with open(os.path.join(ROOT, "roles", "swift", "defaults", "main.yml")) as f:
+        return yaml.safe_load(f)["swift_storage_units"]
+
+
+def storage_units_state(host):
+    """How many of the node's storage units are active, and how many enabled."""
+    names = " ".join(storage_units())
+    res = dexec(host, "systemctl is-active %s; systemctl is-enabled %s" % (names, names))
+    lines = res.stdout.split()
+    return {"active": lines.count("active"), "enabled": lines.count("enabled")}
+
+
 def swift_deploy(model_dir, *extra):
     env = dict(os.environ, HELION_LAB_MODEL=model_dir)
     res = run(LAB + ["playbook", CLOUD, "playbooks/swift_deploy.yml"] + list(extra), timeout=1800, check=False,
@@ -197,13 +211,16 @@ def test_the_third_swift_node_drains_out_of_the_rings_with_objects_readable_thro
             _res, rc = swift_deploy(leaving, "-e", "swift_rings_pretend_min_part_hours_passed=true")
             steps.append(dict(ring_weights(ctl, old_ip), devices=sum(
                 1 for ring in ("account", "container", "object") for d in ring_info(ctl, ring)["devs"]
-                if d["ip"] == old_ip)))
+                if d["ip"] == old_ip), **storage_units_state(NEW)))
     seconds = time.monotonic() - t0
     print("third Swift node leaving: ring weights by step %s; %d reads during %.0f s, %d failed: %s"
           % (steps, reader.reads, seconds, len(reader.failures), reader.failures[:5]))
     assert steps[0]["object"] == 2 * 5.0 and steps[0]["account"] == 5.0, steps
     assert steps[1]["object"] == 0 and steps[1]["devices"] == 4, steps
-    assert steps[2]["devices"] == 0, steps
+    # Its services run while its drives drain and stop, for good, once no ring lists it.
+    units = len(storage_units())
+    assert steps[1]["active"] == units and steps[1]["enabled"] == units, steps
+    assert steps[2]["devices"] == 0 and steps[2]["active"] == 0 and steps[2]["enabled"] == 0, steps
     assert steps[3] == steps[2] and all(v["changed"] == 0 for v in rc.values()), (steps, rc)
     assert reader.reads > 50 and not reader.failures
     wait_until("replication caught up after the removal", lambda: replication_caught_up(ctl), 600, 10)
