@@ -77,16 +77,21 @@ def admin_password(host):
     return re.search(r"^export OS_PASSWORD=(.*)$", out, re.M).group(1).strip()
 
 
-def token(vip, password, timeout=3.0):
+def token(vip, password, timeout=3.0, errors=None):
+    """Whether Keystone on vip issues the admin a token; a failed request's error goes into errors (a dict), by
+    the request's start time, when one is given."""
     body = json.dumps({"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "name": "admin", "domain": {"id": "default"}, "password": password}}},
         "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}).encode()
     req = urllib.request.Request("http://%s:5000/v3/auth/tokens" % vip, data=body,
                                  headers={"Content-Type": "application/json"})
+    start = time.monotonic()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status == 201 and bool(resp.headers.get("X-Subject-Token"))
-    except (urllib.error.URLError, OSError):
+    except (urllib.error.URLError, OSError) as err:
+        if errors is not None:
+            errors[start] = repr(err)[:80]
         return False
 
 
