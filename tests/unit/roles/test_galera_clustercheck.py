@@ -63,3 +63,18 @@ def test_unreachable_server_is_down():
         raise OSError("no socket")
     node._query = fail
     assert node.state() == (False, "down")
+
+
+@pytest.mark.parametrize("error, logged", [
+    # HAProxy's check resets the connection once it has the status line: normal, not logged
+    (ConnectionResetError(104, "Connection reset by peer"), ""),
+    (BrokenPipeError(32, "Broken pipe"), ""),
+    (ValueError("something else"), "galera-clustercheck: request from 10.0.0.5 failed: ValueError('something else')\n"),
+])
+def test_a_check_that_hangs_up_early_is_not_logged(error, logged, capsys):
+    server = clustercheck.Server.__new__(clustercheck.Server)
+    try:
+        raise error
+    except Exception:
+        server.handle_error(None, ("10.0.0.5", 4321))
+    assert capsys.readouterr().err == logged
