@@ -35,6 +35,15 @@ SCHEMA = {
             "tenant_mtu": {"type": "integer", "minimum": 1280, "maximum": 9000},
             "ansible_network": NAME,
             "default_route_network": NAME,
+            # The log server's store of every node's journal (roles log_server, log_forwarder).
+            "logging": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "max_use_mb": {"type": "integer", "minimum": 256},
+                    "max_file_size_mb": {"type": "integer", "minimum": 8, "maximum": 4096},
+                },
+            },
         },
     },
     "features": {
@@ -44,6 +53,8 @@ SCHEMA = {
     },
 }
 REQUIRED = ("cloud",)
+DEFAULT_LOG_MAX_USE_MB = 4096
+DEFAULT_LOG_FILE_SIZE_MB = 128
 
 
 def contribute(model, plan):
@@ -53,6 +64,9 @@ def contribute(model, plan):
     cloud.setdefault("tenant_mtu", DEFAULT_TENANT_MTU)
     cloud.setdefault("ansible_network", model.purposes["management"][0])
     cloud.setdefault("default_route_network", cloud["ansible_network"])
+    # The seed's sizing asks for 4 GB of log space on the undercloud.
+    cloud["logging"] = dict({"max_use_mb": DEFAULT_LOG_MAX_USE_MB, "max_file_size_mb": DEFAULT_LOG_FILE_SIZE_MB},
+                            **(cloud.get("logging") or {}))
     features = dict(model.data.get("features") or {})
     features["dvr"] = bool(model.dvr())
     features.setdefault("dnsaas", False)

@@ -153,3 +153,21 @@ def test_a_new_service_is_one_row(monkeypatch):
     with pytest.raises(CloudModelError) as info:
         plan_model(data)
     assert "lacks a ipmi network, which service 'barbican' needs" in info.value.report()
+
+
+@pytest.mark.parametrize("logging, expected, error", [
+    (None, {"max_use_mb": 4096, "max_file_size_mb": 128}, None),
+    ({"max_use_mb": 20480}, {"max_use_mb": 20480, "max_file_size_mb": 128}, None),
+    ({"max_use_mb": 100}, None, "cloud.logging.max_use_mb"),
+    ({"max_use": "4G"}, None, "cloud.logging.max_use"),
+])
+def test_the_log_store_size_is_the_models_setting(logging, expected, error):
+    data = _model("lab")
+    if logging is not None:
+        data["cloud"]["logging"] = logging
+    if error:
+        with pytest.raises(CloudModelError, match=re.escape(error)):
+            plan_model(data)
+        return
+    plan, _unused = plan_model(data)
+    assert plan["cloud"]["logging"] == expected
