@@ -38,6 +38,12 @@ with open(os.path.join(state, cloud + "-plan.txt"), "w") as plan:
         names[net["name"]] = "%s-%d-%s" % (cloud, i, net["name"])
         plan.write("net %s %s %s %s\n" % (names[net["name"]], net["cidr"], net.get("gateway") or "-",
                                           net.get("mtu") or 1500))
+    # The datacenter's router: from the deployer's (management) network to each VIP's network, so that the
+    # undercloud reaches the public endpoints as a user does (its monitoring probes them).
+    home = (first.get("helion_cloud") or {}).get("ansible_network")
+    for vip_net in sorted({v.get("network") for v in (first.get("helion_vips") or {}).values()}):
+        if home in names and vip_net in names and vip_net != home:
+            plan.write("route %s %s\n" % (names[home], names[vip_net]))
     pairs = ",".join("%s:%s" % (n, e["address"]) for e in entries for n in e["names"])
     plan.write("hostsentries %s\n" % (pairs or "-"))
     for h in hosts:

@@ -144,6 +144,24 @@ ensure_networks() {
     docker network create "${args[@]}" "$name" >/dev/null
   done <"$state/$cloud-plan.txt"
   host_offloads
+  host_routes
+}
+
+# The host is the datacenter's router between the management network and each VIP's other network (the plan's
+# route lines): the undercloud reaches the public endpoints as a user would, which its monitoring probes. Docker
+# isolates its bridges from each other; DOCKER-USER is where it lets an administrator open a path.
+host_routes() {
+  local kind from to fid tid rule
+  while read -r kind from to; do
+    [ "$kind" = route ] || continue
+    fid=$(docker network inspect -f '{{.Id}}' "$from" 2>/dev/null) || continue
+    tid=$(docker network inspect -f '{{.Id}}' "$to" 2>/dev/null) || continue
+    for rule in "-i br-${fid:0:12} -o br-${tid:0:12} -j ACCEPT" \
+      "-i br-${tid:0:12} -o br-${fid:0:12} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"; do
+      # shellcheck disable=SC2086 # the rule's words
+      iptables -C DOCKER-USER $rule 2>/dev/null || iptables -I DOCKER-USER $rule
+    done
+  done <"$state/$cloud-plan.txt"
 }
 
 # The host sends to floating IPs through the bridge of each network: with checksum offload on, its TCP
@@ -544,6 +562,14 @@ down() {
   mapfile -t ids < <(docker ps -aq --filter "label=helion.lab=$cloud")
   if ((${#ids[@]})); then log "removing ${#ids[@]} containers"; docker rm -f -v "${ids[@]}" >/dev/null; fi
   mapfile -t ids < <(docker network ls -q --filter "label=helion.lab=$cloud")
+  local id rule
+  for id in "${ids[@]}"; do
+    # host_routes' rules of this network's bridge
+    iptables -S DOCKER-USER 2>/dev/null | grep -F -- "br-${id:0:12}" | sed 's/^-A //' | while read -r rule; do
+      # shellcheck disable=SC2086 # the rule's words
+      iptables -D $rule
+    done
+  done
   if ((${#ids[@]})); then log "removing ${#ids[@]} networks"; docker network rm "${ids[@]}" >/dev/null; fi
   mapfile -t ids < <(docker volume ls -q --filter "label=helion.lab=$cloud")
   if ((${#ids[@]})); then log "removing ${#ids[@]} volumes"; docker volume rm "${ids[@]}" >/dev/null; fi

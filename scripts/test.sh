@@ -70,8 +70,9 @@ integration() {
 #     control_plane, swift and glance), and the object storage and image tests (tests/lab/test_storage_images.py).
 #   control_plane: HAProxy, keepalived, memcached, Galera, RabbitMQ and Keystone on the three
 #     controllers (the plays tagged control_plane), the log server and every node's journal sent to it (tagged
-#     logging), the no-op deploy, the node image, logging, the rolling update, secrets, BMC and failure tests
-#     (tests/lab/test_node_image.py, test_logging.py, test_rolling_update.py, test_control_plane.py). The tests marked `services`
+#     logging), Prometheus and every node's exporters (tagged monitoring), the no-op deploy, the node image,
+#     logging, monitoring, the rolling update, secrets, BMC and failure tests (tests/lab/test_node_image.py,
+#     test_logging.py, test_monitoring.py, test_rolling_update.py, test_control_plane.py). The tests marked `services`
 #     are deselected, and the modules that test the other services (Nova, Neutron, Cinder, Heat, Horizon,
 #     Tempest, status) are not collected.
 #   cloud: every service and every lab test module: about 100 minutes on this 2-core machine, more than CI's
@@ -81,8 +82,8 @@ lab() {
   if [ "$scope" = control_plane ] || [ "$scope" = storage ]; then
     echo "lab: scope $scope: the services beyond it and their tests are left out" \
       "(HELION_TEST_LAB_SCOPE=cloud runs them): see docs/testing.md"
-    export HELION_LAB_DEPLOY_TAGS=control_plane,logging
-    paths=(tests/lab/test_node_image.py tests/lab/test_logging.py tests/lab/test_rolling_update.py
+    export HELION_LAB_DEPLOY_TAGS=control_plane,logging,monitoring
+    paths=(tests/lab/test_node_image.py tests/lab/test_logging.py tests/lab/test_monitoring.py tests/lab/test_rolling_update.py
       tests/lab/test_control_plane.py)
     if [ "$scope" = storage ]; then
       HELION_LAB_DEPLOY_TAGS+=,swift,glance

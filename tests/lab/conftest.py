@@ -21,7 +21,8 @@ from tests.lab.lab import CLOUD, DEPLOY_OUTPUT, LAB, ROOT, TIMINGS, healthy, rec
 # read back with its old name through another: the memcached clients' dead-server retry, 300 s by default,
 # places keys differently on each node meanwhile; see the session note on issue 14).
 ORDER = ["test_tempest.py", "test_node_image.py", "test_storage_images.py", "test_block_storage.py", "test_compute.py",
-         "test_orchestration.py", "test_dashboard.py", "test_logging.py", "test_status.py", "test_rolling_update.py",
+         "test_orchestration.py", "test_dashboard.py", "test_logging.py", "test_monitoring.py",
+         "test_status.py", "test_rolling_update.py",
          "test_control_plane.py", "test_swift_growth.py"]
 
 

@@ -22,6 +22,7 @@ import uuid
 import pytest
 import yaml
 
+from tests.lab import monitoring as mon
 from tests.lab.cloud import Cloud, HttpError, ensure_user
 from tests.lab.lab import CLOUD, LAB, ROOT, admin_password, dexec, recap, ring_info, run, wait_until
 
@@ -194,6 +195,31 @@ def test_a_third_swift_node_joins_in_weight_steps_with_objects_readable_througho
     user.call("DELETE", container, expect=(204,))
 
 
+def monitoring_run(model_dir=None):
+    """The monitoring plays of the deploy, on the lab's model or on another (a model that grew)."""
+    env = dict(os.environ, HELION_LAB_MODEL=model_dir) if model_dir else None
+    t = time.monotonic()
+    res = run(LAB + ["playbook", CLOUD, "playbooks/overcloud_control_plane.yml", "--tags", "monitoring"],
+              timeout=1200, check=False, env=env)
+    rc = recap(res.stdout)
+    assert res.returncode == 0 and rc and all(v["failed"] == 0 for v in rc.values()), res.stdout[-5000:]
+    return time.monotonic() - t
+
+
+def scraped_hosts(deployed):
+    return {t["labels"]["host"]: t["health"] for t in mon.targets(deployed, "node")}
+
+
+def test_the_added_swift_node_is_scraped_after_the_next_monitoring_run(deployed, grown):
+    """Nobody edits Prometheus: the deploy's monitoring plays on the grown model add the node's targets."""
+    assert NEW not in scraped_hosts(deployed)
+    seconds = monitoring_run(grown)
+    t = time.monotonic()
+    wait_until("%s scraped and up" % NEW, lambda: scraped_hosts(deployed).get(NEW) == "up", 60, 2)
+    print("the monitoring run on the grown model took %.0f s; %s was up in Prometheus %.0f s after it"
+          % (seconds, NEW, time.monotonic() - t))
+
+
 def test_the_third_swift_node_drains_out_of_the_rings_with_objects_readable_throughout(deployed, grown, tmp_path):
     """The node the test above added is marked decommission in the model: each swift_deploy run moves its
     drives' weights down by weight_step, then removes them from the rings, while a reader fetches objects
@@ -227,3 +253,12 @@ def test_the_third_swift_node_drains_out_of_the_rings_with_objects_readable_thro
     for name in sums:
         user.call("DELETE", "%s/%s" % (container, name), expect=(204,))
     user.call("DELETE", container, expect=(204,))
+
+
+def test_a_node_removed_from_the_model_is_no_longer_scraped(deployed, grown):
+    """Runs after the drain: the lab's own model no longer has the third node, and the next monitoring run
+    drops its targets, so that it raises no alert even while its container stays."""
+    assert NEW in scraped_hosts(deployed)
+    monitoring_run()
+    wait_until("%s no longer scraped" % NEW, lambda: NEW not in scraped_hosts(deployed), 60, 2)
+    assert [a["labels"] for a in mon.firing(deployed) if a["labels"].get("host") == NEW] == []

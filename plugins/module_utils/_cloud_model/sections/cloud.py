@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.build import add_cloud_var
-from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.schema import NAME, STR, STR_LIST
+from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.schema import NAME, STR, STR_LIST, URL
 from ansible_collections.helion.openstack.plugins.module_utils._cloud_model.services import DEFAULT_TENANT_MTU
 
 SCHEMA = {
@@ -44,6 +44,16 @@ SCHEMA = {
                     "max_file_size_mb": {"type": "integer", "minimum": 8, "maximum": 4096},
                 },
             },
+            # Prometheus and Alertmanager on the undercloud (roles monitoring_server, monitoring_agent).
+            "monitoring": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "webhook_url": URL,
+                    "scrape_interval_s": {"type": "integer", "minimum": 5, "maximum": 300},
+                    "retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+                },
+            },
         },
     },
     "features": {
@@ -55,6 +65,7 @@ SCHEMA = {
 REQUIRED = ("cloud",)
 DEFAULT_LOG_MAX_USE_MB = 4096
 DEFAULT_LOG_FILE_SIZE_MB = 128
+DEFAULT_MONITORING = {"webhook_url": "", "scrape_interval_s": 15, "retention_days": 15}
 
 
 def contribute(model, plan):
@@ -67,6 +78,7 @@ def contribute(model, plan):
     # The seed's sizing asks for 4 GB of log space on the undercloud.
     cloud["logging"] = dict({"max_use_mb": DEFAULT_LOG_MAX_USE_MB, "max_file_size_mb": DEFAULT_LOG_FILE_SIZE_MB},
                             **(cloud.get("logging") or {}))
+    cloud["monitoring"] = dict(DEFAULT_MONITORING, **(cloud.get("monitoring") or {}))
     features = dict(model.data.get("features") or {})
     features["dvr"] = bool(model.dvr())
     features.setdefault("dnsaas", False)

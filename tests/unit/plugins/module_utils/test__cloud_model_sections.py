@@ -171,3 +171,24 @@ def test_the_log_store_size_is_the_models_setting(logging, expected, error):
         return
     plan, _unused = plan_model(data)
     assert plan["cloud"]["logging"] == expected
+
+
+@pytest.mark.parametrize("monitoring, expected, error", [
+    (None, {"webhook_url": "", "scrape_interval_s": 15, "retention_days": 15}, None),
+    ({"webhook_url": "https://alerts.example.com/hook", "retention_days": 30},
+     {"webhook_url": "https://alerts.example.com/hook", "scrape_interval_s": 15, "retention_days": 30}, None),
+    ({"webhook_url": "alerts.example.com"}, None, "cloud.monitoring.webhook_url"),
+    ({"scrape_interval_s": 1}, None, "cloud.monitoring.scrape_interval_s"),
+    ({"receiver": "ops"}, None, "cloud.monitoring.receiver"),
+])
+def test_monitoring_settings_come_from_the_model_with_defaults(monitoring, expected, error):
+    data = _model("lab")
+    data["cloud"].pop("monitoring", None)
+    if monitoring is not None:
+        data["cloud"]["monitoring"] = monitoring
+    if error:
+        with pytest.raises(CloudModelError, match=re.escape(error)):
+            plan_model(data)
+        return
+    plan, _unused = plan_model(data)
+    assert plan["cloud"]["monitoring"] == expected

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 helion.openstack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Monitoring: Prometheus on the undercloud scrapes every node and service of the model and probes every API
+through both VIPs and on each node; a stopped API and a node's power cut alert at the model's webhook within 90 s,
+and their resolution follows."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import yaml
+
+from tests.lab import monitoring as mon
+from tests.lab.lab import ROOT, dexec, run, wait_until
+
+ALERT_SECONDS = 90
+
+
+def monitored_nodes(deployed):
+    with open(os.path.join(ROOT, "roles", "monitoring_server", "defaults", "main.yml")) as f:
+        node_groups = yaml.safe_load(f)["monitoring_server_node_groups"]
+    return sorted({n for g in node_groups for n in deployed["groups"].get(g, [])})
+
+
+@pytest.fixture(scope="module")
+def sink(deployed):
+    mon.start_sink(deployed)
+    return deployed
+
+
+def by_host(targets):
+    return {t["labels"]["host"]: t["health"] for t in targets}
+
+
+def test_every_node_and_service_of_the_model_is_scraped_and_every_api_probed(sink):
+    deployed = sink
+    nodes = monitored_nodes(deployed)
+    ctl = deployed["controllers"]
+    # the first scrape of a node comes within one interval of the deploy
+    up = wait_until("every node exporter up", lambda: set(by_host(mon.targets(deployed, "node")).items())
+                    == {(n, "up") for n in nodes} or None, 60, 2)
+    assert up
+    for job, group in (("mysqld", "mariadb"), ("haproxy", "haproxy"), ("rabbitmq", "rabbitmq")):
+        assert by_host(mon.targets(deployed, job)) == {n: "up" for n in deployed["groups"][group]}, job
+    # Galera's size as each node's exporter reads it; HAProxy's view of every Keystone
+    sizes = {m["host"]: v for m, v in mon.query(deployed, "mysql_global_status_wsrep_cluster_size")}
+    assert sizes == {n: float(len(deployed["groups"]["mariadb"])) for n in deployed["groups"]["mariadb"]}
+    keystones = mon.query(deployed, 'count by (host) (haproxy_server_status{proxy="keystone_api",state="UP"} == 1)')
+    assert {m["host"]: v for m, v in keystones} == {n: float(len(deployed["groups"]["keystone"]))
+                                                    for n in deployed["groups"]["haproxy"]}
+    # every API through both VIPs and on each of its nodes answers the blackbox exporter
+    probes = wait_until("every API probe answered", lambda: [
+        (m["job"], m["api"], m.get("vip") or m.get("host"), v)
+        for m, v in mon.query(deployed, 'probe_success{job=~"api_vip|api_node|tcp_vip|tcp_node"}')], 60, 2)
+    apis = {api for _job, api, _where, _v in probes}
+    print("probes: %d targets, %d APIs: %s" % (len(probes), len(apis), ", ".join(sorted(apis))))
+    assert {"keystone_api", "galera"} <= apis
+    assert {(job, where) for job, api, where, _v in probes if api == "keystone_api"} == \
+        {("api_vip", "internal_api"), ("api_vip", "public_api")} | {("api_node", n) for n in ctl}
+    failed = [p for p in probes if p[3] != 1.0]
+    assert failed == [], failed
+    alerts = mon.firing(deployed)
+    print("alerts firing on the deployed lab: %s" % sorted((a["labels"]["alertname"], a["labels"].get("host"))
+                                                           for a in alerts))
+    assert [a["labels"] for a in alerts if a["labels"]["alertname"] in mon.HEALTH_ALERTS] == []
+
+
+def test_a_stopped_api_and_a_power_cut_alert_within_90_s_and_their_return_resolves_them(sink):
+    """Both at once (each alert is its own group at the webhook): Keystone stopped on one controller, and a
+    power cut (docker kill) of a compute node (else a Swift node)."""
+    deployed = sink
+    groups = deployed["groups"]
+    stopped = deployed["controllers"][-1]
+    killed = (groups.get("compute_kvm") or groups["swift_object"])[0]
+    api_down = dict(alertname="ApiDownOnNode", api="keystone_api", host=stopped)
+    node_down = dict(alertname="NodeDown", host=killed)
+    t0 = time.time()
+    dexec(stopped, "systemctl stop keystone", check=True)
+    run(["docker", "kill", killed], timeout=60)
+    try:
+        fired = [mon.wait_alert(deployed, t0, "firing", ALERT_SECONDS, **labels) for labels in (api_down, node_down)]
+    finally:
+        t1 = time.time()
+        dexec(stopped, "systemctl start keystone", check=True)
+        run(["docker", "start", killed], timeout=120)
+    resolved = [mon.wait_alert(deployed, t1, "resolved", ALERT_SECONDS, **labels) for labels in (api_down, node_down)]
+    print("keystone stopped on %s: ApiDownOnNode at the webhook after %.0f s, resolved %.0f s after it started "
+          "again; power cut of %s: NodeDown after %.0f s, resolved %.0f s after it was started again"
+          % (stopped, fired[0], resolved[0], killed, fired[1], resolved[1]))
+    # the other two Keystones still answer: no outage behind the VIPs, so no alert about one
+    assert not [a for a in mon.received(deployed) if a[0] >= t0 and a[2]["alertname"] == "ApiDownBehindVip"]
