@@ -565,10 +565,11 @@ down() {
   local id rule
   for id in "${ids[@]}"; do
     # host_routes' rules of this network's bridge
-    iptables -S DOCKER-USER 2>/dev/null | grep -F -- "br-${id:0:12}" | sed 's/^-A //' | while read -r rule; do
-      # shellcheck disable=SC2086 # the rule's words
-      iptables -D $rule
-    done
+    { iptables -S DOCKER-USER 2>/dev/null || true; } | { grep -F -- "br-${id:0:12}" || true; } | sed 's/^-A //' |
+      while read -r rule; do
+        # shellcheck disable=SC2086 # the rule's words
+        iptables -D $rule
+      done
   done
   if ((${#ids[@]})); then log "removing ${#ids[@]} networks"; docker network rm "${ids[@]}" >/dev/null; fi
   mapfile -t ids < <(docker volume ls -q --filter "label=helion.lab=$cloud")
