@@ -155,40 +155,28 @@ def test_a_new_service_is_one_row(monkeypatch):
     assert "lacks a ipmi network, which service 'barbican' needs" in info.value.report()
 
 
-@pytest.mark.parametrize("logging, expected, error", [
-    (None, {"max_use_mb": 4096, "max_file_size_mb": 128}, None),
-    ({"max_use_mb": 20480}, {"max_use_mb": 20480, "max_file_size_mb": 128}, None),
-    ({"max_use_mb": 100}, None, "cloud.logging.max_use_mb"),
-    ({"max_use": "4G"}, None, "cloud.logging.max_use"),
-])
-def test_the_log_store_size_is_the_models_setting(logging, expected, error):
-    data = _model("lab")
-    if logging is not None:
-        data["cloud"]["logging"] = logging
-    if error:
-        with pytest.raises(CloudModelError, match=re.escape(error)):
-            plan_model(data)
-        return
-    plan, _unused = plan_model(data)
-    assert plan["cloud"]["logging"] == expected
-
-
-@pytest.mark.parametrize("monitoring, expected, error", [
-    (None, {"webhook_url": "", "scrape_interval_s": 15, "retention_days": 15}, None),
-    ({"webhook_url": "https://alerts.example.com/hook", "retention_days": 30},
+@pytest.mark.parametrize("section, value, expected, error", [
+    # the log server's store
+    ("logging", None, {"max_use_mb": 4096, "max_file_size_mb": 128}, None),
+    ("logging", {"max_use_mb": 20480}, {"max_use_mb": 20480, "max_file_size_mb": 128}, None),
+    ("logging", {"max_use_mb": 100}, None, "cloud.logging.max_use_mb"),
+    ("logging", {"max_use": "4G"}, None, "cloud.logging.max_use"),
+    # monitoring
+    ("monitoring", None, {"webhook_url": "", "scrape_interval_s": 15, "retention_days": 15}, None),
+    ("monitoring", {"webhook_url": "https://alerts.example.com/hook", "retention_days": 30},
      {"webhook_url": "https://alerts.example.com/hook", "scrape_interval_s": 15, "retention_days": 30}, None),
-    ({"webhook_url": "alerts.example.com"}, None, "cloud.monitoring.webhook_url"),
-    ({"scrape_interval_s": 1}, None, "cloud.monitoring.scrape_interval_s"),
-    ({"receiver": "ops"}, None, "cloud.monitoring.receiver"),
+    ("monitoring", {"webhook_url": "alerts.example.com"}, None, "cloud.monitoring.webhook_url"),
+    ("monitoring", {"scrape_interval_s": 1}, None, "cloud.monitoring.scrape_interval_s"),
+    ("monitoring", {"receiver": "ops"}, None, "cloud.monitoring.receiver"),
 ])
-def test_monitoring_settings_come_from_the_model_with_defaults(monitoring, expected, error):
+def test_operations_settings_come_from_the_model_with_defaults(section, value, expected, error):
     data = _model("lab")
-    data["cloud"].pop("monitoring", None)
-    if monitoring is not None:
-        data["cloud"]["monitoring"] = monitoring
+    data["cloud"].pop(section, None)
+    if value is not None:
+        data["cloud"][section] = value
     if error:
         with pytest.raises(CloudModelError, match=re.escape(error)):
             plan_model(data)
         return
     plan, _unused = plan_model(data)
-    assert plan["cloud"]["monitoring"] == expected
+    assert plan["cloud"][section] == expected
