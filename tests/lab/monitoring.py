@@ -108,3 +108,95 @@ def wait_alert(deployed, since, status, timeout, **labels):
                 if t >= since and state == status and all(got.get(k) == v for k, v in labels.items())]
     hits = wait_until("alert %s %s at the webhook" % (status, labels), match, timeout, 2)
     return hits[0] - since
+
+
+def rule_cases(galera, rabbitmq):
+    """Each alert rule's case for `promtool test rules` (interval 10 s, alerts after 30 s): the series that
+    should raise it (each fault starts at 20 s), the labels it must fire with, and the alerts that must stay
+    quiet (healthy series beside the faulty ones)."""
+    ten = " ".join
+    ok, down = ten(["1"] * 12), "1 1 " + ten(["0"] * 10)
+    return [
+        ("NodeDown", [('up{job="node",host="n1"}', down), ('up{job="node",host="n2"}', ok)],
+         [{"host": "n1"}], [{"host": "n2"}]),
+        ("ExporterDown", [('up{job="mysqld",host="c1"}', down)], [{"host": "c1", "job": "mysqld"}], []),
+        ("DiskNearlyFull", [
+            ('node_filesystem_avail_bytes{host="n1",mountpoint="/",fstype="ext4"}', "50 50 " + ten(["5"] * 10)),
+            ('node_filesystem_size_bytes{host="n1",mountpoint="/",fstype="ext4"}', ten(["100"] * 12)),
+            ('node_filesystem_avail_bytes{host="n1",mountpoint="/run",fstype="tmpfs"}', ten(["1"] * 12)),
+            ('node_filesystem_size_bytes{host="n1",mountpoint="/run",fstype="tmpfs"}', ten(["100"] * 12)),
+            ('node_filesystem_avail_bytes{host="n2",mountpoint="/",fstype="xfs"}', ten(["50"] * 12)),
+            ('node_filesystem_size_bytes{host="n2",mountpoint="/",fstype="xfs"}', ten(["100"] * 12))],
+         [{"host": "n1", "mountpoint": "/"}], [{"mountpoint": "/run"}, {"host": "n2"}]),
+        ("ServiceFailed", [
+            ('node_systemd_unit_state{host="n1",name="nova-api.service",state="failed"}', "0 0 " + ten(["1"] * 10)),
+            ('node_systemd_unit_state{host="n2",name="nova-api.service",state="failed"}', ten(["0"] * 12))],
+         [{"host": "n1", "name": "nova-api.service"}], [{"host": "n2"}]),
+        ("ComputeServiceDown", [
+            ('node_systemd_unit_state{host="cpu1",name="nova-compute.service",state="active"}', down),
+            ('node_systemd_unit_state{host="cpu2",name="nova-compute.service",state="active"}', ok),
+            ('node_systemd_unit_state{host="cpu1",name="nova-api.service",state="active"}', down)],
+         [{"host": "cpu1", "name": "nova-compute.service"}], [{"host": "cpu2"}, {"name": "nova-api.service"}]),
+        ("SwiftDriveUnmounted", [
+            ('node_filesystem_size_bytes{host="s1",mountpoint="/srv/node/sdb"}', "100 100 " + ten(["stale"] * 10)),
+            ('node_filesystem_size_bytes{host="s1",mountpoint="/srv/node/sdc"}', ten(["100"] * 12)),
+            ('node_filesystem_size_bytes{host="s2",mountpoint="/srv/node/sdb"}', ten(["100"] * 12))],
+         [{"host": "s1"}], [{"host": "s2"}]),
+        ("GaleraNodeDown", [('mysql_up{host="c1"}', down), ('mysql_up{host="c2"}', ok)], [{"host": "c1"}],
+         [{"host": "c2"}]),
+        ("GaleraNodeNotSynced", [('mysql_global_status_wsrep_local_state{host="c1"}', "4 4 " + ten(["2"] * 10)),
+                                 ('mysql_global_status_wsrep_local_state{host="c2"}', ten(["4"] * 12))],
+         [{"host": "c1"}], [{"host": "c2"}]),
+        ("GaleraClusterTooSmall", [
+            ('mysql_global_status_wsrep_cluster_size{host="c1"}',
+             "%d %d " % (galera, galera) + ten([str(galera - 1)] * 10)),
+            ('mysql_global_status_wsrep_cluster_size{host="c2"}', ten([str(galera)] * 12))],
+         [{"host": "c1"}], [{"host": "c2"}]),
+        ("RabbitMQNodeDown", [('up{job="rabbitmq",host="c1"}', down)], [{"host": "c1"}], []),
+        ("RabbitMQClusterTooSmall", [('up{job="rabbitmq",host="c%d"}' % i, down) for i in range(1, rabbitmq + 1)],
+         [{}], []),
+        ("RabbitMQPartition", [('up{job="rabbitmq",host="c%d"}' % i, ok) for i in range(1, rabbitmq + 1)]
+         + [('rabbitmq_unreachable_cluster_peers_count{host="c1"}', "0 0 " + ten(["1"] * 10)),
+            ('rabbitmq_unreachable_cluster_peers_count{host="c2"}', ten(["0"] * 12))],
+         [{"host": "c1"}], [{"host": "c2"}]),
+        ("ApiDownBehindVip", [('probe_success{job="api_vip",api="keystone_api",vip="public_api"}', down),
+                              ('probe_success{job="api_vip",api="keystone_api",vip="internal_api"}', ok),
+                              ('probe_success{job="tcp_vip",api="galera",vip="internal_api"}', down)],
+         [{"api": "keystone_api", "vip": "public_api"}, {"api": "galera"}],
+         [{"vip": "internal_api", "api": "keystone_api"}]),
+        ("ApiDownOnNode", [('probe_success{job="api_node",api="keystone_api",host="c1"}', down),
+                           ('probe_success{job="api_node",api="keystone_api",host="c2"}', ok)],
+         [{"api": "keystone_api", "host": "c1"}], [{"host": "c2"}]),
+        ("HAProxyBackendDegraded", [
+            ('haproxy_server_status{host="c1",proxy="keystone_api",server="c1",state="UP"}', ok),
+            ('haproxy_server_status{host="c1",proxy="keystone_api",server="c2",state="UP"}', down),
+            ('haproxy_server_status{host="c1",proxy="keystone_api",server="c3",state="UP"}', down),
+            ('haproxy_server_status{host="c1",proxy="glance_api",server="c1",state="UP"}', ok),
+            ('haproxy_server_status{host="c1",proxy="glance_api",server="c2",state="UP"}', ok),
+            ('haproxy_server_status{host="c1",proxy="glance_api",server="c3",state="UP"}', down),
+            ('haproxy_server_status{host="c1",proxy="cinder_volume",server="c1",state="UP"}', down)],
+         [{"proxy": "keystone_api"}], [{"proxy": "glance_api"}, {"proxy": "cinder_volume"}]),
+        # promtool's clock starts at 0: an end 10 days after it, and one 100 days after it
+        ("CertificateNearExpiry", [
+            ('probe_ssl_earliest_cert_expiry{instance="https://a"}', "8640000 8640000 " + ten(["864000"] * 10)),
+                                   ('probe_ssl_earliest_cert_expiry{instance="https://b"}', ten(["8640000"] * 12))],
+         [{"instance": "https://a"}], [{"instance": "https://b"}]),
+    ]
+
+
+def rule_tests(rules_file, galera, rabbitmq, at="100s", early="40s"):
+    """`promtool test rules` input for :func:`rule_cases`, each case its own test group (its own series): every
+    expected alert fires by ``at`` and not yet at ``early`` (its 30 s have not passed), the quiet ones never."""
+    def count(alert, labels):
+        matchers = dict(labels, alertname=alert, alertstate="firing")
+        return "count(ALERTS{%s})" % ",".join('%s="%s"' % kv for kv in sorted(matchers.items()))
+
+    tests = []
+    for alert, series, fires, quiet in rule_cases(galera, rabbitmq):
+        once = [{"labels": "{}", "value": 1}]
+        exprs = [{"expr": count(alert, m), "eval_time": at, "exp_samples": once} for m in fires]
+        exprs += [{"expr": count(alert, m), "eval_time": early, "exp_samples": []} for m in fires]
+        exprs += [{"expr": count(alert, m), "eval_time": at, "exp_samples": []} for m in quiet]
+        tests.append({"interval": "10s", "name": alert,
+                      "input_series": [{"series": s, "values": v} for s, v in series], "promql_expr_test": exprs})
+    return {"rule_files": [rules_file], "evaluation_interval": "10s", "tests": tests}

@@ -92,3 +92,21 @@ def test_a_stopped_api_and_a_power_cut_alert_within_90_s_and_their_return_resolv
           % (stopped, fired[0], resolved[0], killed, fired[1], resolved[1]))
     # the other two Keystones still answer: no outage behind the VIPs, so no alert about one
     assert not [a for a in mon.received(deployed) if a[0] >= t0 and a[2]["alertname"] == "ApiDownBehindVip"]
+
+
+def test_every_alert_rule_fires_on_its_fault_only(sink):
+    """Prometheus's own rule tester (promtool test rules) on the monitoring server, over the rules the deploy wrote:
+    each alert fires with its labels on the series of its fault, not before its 30 s, and not on the healthy
+    series beside them. Every rule of the file has its case."""
+    deployed = sink
+    host = mon.server(deployed)
+    rules = yaml.safe_load(dexec(host, "cat /etc/prometheus/rules/helion.yml", check=True).stdout)
+    alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
+    galera, rabbitmq = len(deployed["groups"]["mariadb"]), len(deployed["groups"]["rabbitmq"])
+    cases = {c[0] for c in mon.rule_cases(galera, rabbitmq)}
+    assert cases == alerts, "alerts without a case: %s; cases without an alert: %s" % (alerts - cases, cases - alerts)
+    doc = yaml.safe_dump(mon.rule_tests("/etc/prometheus/rules/helion.yml", galera, rabbitmq))
+    path = "/var/tmp/helion-rule-tests.yml"
+    res = dexec(host, "cat > %s <<'EOF'\n%sEOF\npromtool test rules %s" % (path, doc, path))
+    print("promtool test rules: %d alerts, %s" % (len(alerts), res.stdout.strip().splitlines()[-1:]))
+    assert res.returncode == 0 and "SUCCESS" in res.stdout, res.stdout[-3000:] + res.stderr[-2000:]
