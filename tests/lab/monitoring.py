@@ -179,7 +179,7 @@ def rule_cases(galera, rabbitmq):
         # promtool's clock starts at 0: an end 10 days after it, and one 100 days after it
         ("CertificateNearExpiry", [
             ('probe_ssl_earliest_cert_expiry{instance="https://a"}', "8640000 8640000 " + ten(["864000"] * 10)),
-                                   ('probe_ssl_earliest_cert_expiry{instance="https://b"}', ten(["8640000"] * 12))],
+            ('probe_ssl_earliest_cert_expiry{instance="https://b"}', ten(["8640000"] * 12))],
          [{"instance": "https://a"}], [{"instance": "https://b"}]),
     ]
 
