@@ -67,7 +67,8 @@ integration() {
 # playbook with a controller off in the default run.
 # HELION_TEST_LAB_SCOPE chooses what the lab stage deploys and tests:
 #   storage (the default): the control plane below with Swift, Glance and the tiny image (the plays tagged
-#     control_plane, swift and glance), and the object storage and image tests (tests/lab/test_storage_images.py).
+#     control_plane, swift and glance), the object storage and image tests (tests/lab/test_storage_images.py) and
+#     Tempest's identity, object-storage and image smoke tests (tests/lab/test_tempest.py, HELION_TEMPEST_SCOPE=storage).
 #   control_plane: HAProxy, keepalived, memcached, Galera, RabbitMQ and Keystone on the three
 #     controllers (the plays tagged control_plane), the log server and every node's journal sent to it (tagged
 #     logging), Prometheus and every node's exporters (tagged monitoring), the no-op deploy, the node image,
@@ -87,7 +88,9 @@ lab() {
       tests/lab/test_control_plane.py)
     if [ "$scope" = storage ]; then
       HELION_LAB_DEPLOY_TAGS+=,swift,glance
-      paths+=(tests/lab/test_storage_images.py)
+      # Tempest's identity, object-storage and image smoke tests (the services this scope deploys)
+      export HELION_TEMPEST_SCOPE=${HELION_TEMPEST_SCOPE:-storage}
+      paths+=(tests/lab/test_tempest.py tests/lab/test_storage_images.py)
       # Last: the lab keeps the third node afterwards.
       [ "${HELION_TEST_SWIFT_GROWTH:-1}" = 0 ] || paths+=(tests/lab/test_swift_growth.py)
     fi

@@ -21,7 +21,8 @@ SINK_UNIT = "helion-lab-alert-sink"
 # about those are left out).
 HEALTH_ALERTS = {"NodeDown", "ExporterDown", "GaleraNodeDown", "GaleraNodeNotSynced", "GaleraClusterTooSmall",
                  "RabbitMQNodeDown", "RabbitMQClusterTooSmall", "ApiDownBehindVip", "ApiDownOnNode",
-                 "HAProxyBackendDegraded", "SwiftDriveUnmounted"}
+                 "HAProxyBackendDegraded", "SwiftDriveUnmounted", "SwiftReplicationStale", "NodeMetricsStale",
+                 "CertificateNearExpiry"}
 SINK = r'''
 import http.server, json, sys, time
 path, port = sys.argv[1], int(sys.argv[2])
@@ -176,11 +177,29 @@ def rule_cases(galera, rabbitmq):
             ('haproxy_server_status{host="c1",proxy="glance_api",server="c3",state="UP"}', down),
             ('haproxy_server_status{host="c1",proxy="cinder_volume",server="c1",state="UP"}', down)],
          [{"proxy": "keystone_api"}], [{"proxy": "glance_api"}, {"proxy": "cinder_volume"}]),
-        # promtool's clock starts at 0: an end 10 days after it, and one 100 days after it
+        # promtool's clock starts at 0: an end 10 days after it, and one 100 days after it; a node's certificate
+        # file (its own collector) and a TLS endpoint (the blackbox exporter)
         ("CertificateNearExpiry", [
+            ('helion_certificate_not_after_seconds{host="n1",path="/etc/a.pem"}',
+             "8640000 8640000 " + ten(["864000"] * 10)),
+            ('helion_certificate_not_after_seconds{host="n1",path="/etc/b.pem"}', ten(["8640000"] * 12)),
             ('probe_ssl_earliest_cert_expiry{instance="https://a"}', "8640000 8640000 " + ten(["864000"] * 10)),
             ('probe_ssl_earliest_cert_expiry{instance="https://b"}', ten(["8640000"] * 12))],
-         [{"instance": "https://a"}], [{"instance": "https://b"}]),
+         [{"host": "n1", "path": "/etc/a.pem"}, {"instance": "https://a"}],
+         [{"path": "/etc/b.pem"}, {"instance": "https://b"}]),
+        # a pass that ends at every sample (0, 10, 20 ...) against one whose last pass is a day and more ago
+        ("SwiftReplicationStale", [
+            ('helion_swift_replication_last_seconds{host="s1",server="object"}', "0 0 " + ten(["-100000"] * 10)),
+            ('helion_swift_replication_last_seconds{host="s1",server="account"}', "0+10x11"),
+            ('helion_swift_replication_last_seconds{host="s2",server="object"}', "0+10x11")],
+         [{"host": "s1", "server": "object"}], [{"server": "account"}, {"host": "s2"}]),
+        ("NodeMetricsStale", [
+            ('helion_node_metrics_last_run_seconds{host="n1"}', "0 0 " + ten(["-100000"] * 10)),
+            ('helion_node_metrics_last_run_seconds{host="n2"}', "0+10x11"),
+            ('helion_node_metrics_errors{host="n2",collector="certificates"}', "0 0 " + ten(["1"] * 10)),
+            ('helion_node_metrics_last_run_seconds{host="n3"}', "0+10x11"),
+            ('helion_node_metrics_errors{host="n3",collector="certificates"}', ten(["0"] * 12))],
+         [{"host": "n1"}, {"host": "n2", "collector": "certificates"}], [{"host": "n3"}]),
     ]
 
 

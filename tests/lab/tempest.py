@@ -8,13 +8,14 @@ there. tempest.conf is written from what the cloud says about itself: the Keysto
 proxy's /info, Glance's import methods, stores and image schema. The admin's password goes into the
 container on standard input, into a root-only file, never on a command line, and is never printed.
 
-Two scopes: "smoke" (the identity, object-storage, image, compute, network and volume API smoke tests and
-heat-tempest-plugin's orchestration API tests: every deployed service's, the lab stage's default) and "full"
-(every object-storage and image API test, minus those that cannot apply to this cloud, see `exclusions`;
-a qcow2 served from lab-uc over HTTP stands in for the cirros download the lab has no way out to). A third,
-"orchestration", runs heat-tempest-plugin's API tests (the plugin is installed on lab-uc first).
+Scopes: "storage" (the identity, object-storage and image API smoke tests: the default lab stage's cloud, which
+has no compute or network service), "smoke" (the identity, object-storage, image, compute, network and volume
+API smoke tests and heat-tempest-plugin's orchestration API tests: every deployed service's, the cloud scope's)
+and "full" (every object-storage and image API test, minus those that cannot apply to this cloud, see
+`exclusions`; a qcow2 served from lab-uc over HTTP stands in for the cirros download the lab has no way out to).
+A fourth, "orchestration", runs heat-tempest-plugin's API tests (the plugin is installed on lab-uc first).
 
-`python -m tests.lab.tempest [smoke|full|orchestration]` runs the same steps without pytest (to iterate on the
+`python -m tests.lab.tempest [storage|smoke|full|orchestration]` runs the same steps without pytest (to iterate on the
 configuration).
 """
 
@@ -42,6 +43,8 @@ SCOPES = {
     "smoke": r"^(tempest\.api\.(identity|object_storage|image|compute|network|volume)\..*\bsmoke\b"
              r"|heat_tempest_plugin\.tests\.api\.)",
     "full": r"^tempest\.api\.(object_storage|image)\.",
+    # The default lab stage's cloud (control plane, Swift and Glance): the smoke tests of its services
+    "storage": r"^tempest\.api\.(identity|object_storage|image)\..*\bsmoke\b",
     # Tempest 43 has no orchestration tests: heat-tempest-plugin's API tests (gabbi, as the admin)
     "orchestration": r"^heat_tempest_plugin\.tests\.api\.",
 }
@@ -50,8 +53,8 @@ PLUGINS = {"smoke": ("heat-tempest-plugin",), "orchestration": ("heat-tempest-pl
 # Tests run (passed or failed, not skipped) with Tempest 43 against the lab: fewer means a setting
 # silently skips tests. smoke: 59 (14 object-storage, 4 image, the compute and network smoke tests; 7 skip);
 # full: 181 object-storage and image (206 listed, 25 skipped); orchestration: 44 (heat-tempest-plugin 2.5.0's
-# API tests, none skipped).
-FLOORS = {"smoke": 115, "full": 180, "orchestration": 44}
+# API tests, none skipped); storage: 31 (13 identity, 14 object-storage, 4 image; none skipped).
+FLOORS = {"smoke": 115, "full": 180, "orchestration": 44, "storage": 31}
 # The first formats are the ones Tempest creates images with: keep bare and qcow2 in front.
 CONTAINER_FORMATS = ["bare", "ami", "ari", "aki", "ovf", "ova", "docker", "compressed"]
 DISK_FORMATS = ["qcow2", "raw", "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "vdi", "iso", "ploop"]
@@ -115,13 +118,21 @@ def discover(model, password):
     token, catalog = _token(vip["address"], password)
     glance = _by_address(_endpoint(catalog, "image").rstrip("/"), vip)
     schema = _request(glance + "/v2/schemas/image", token)["properties"]
-    compute = _by_address(_endpoint(catalog, "compute").rstrip("/"), vip)
-    network = _by_address(_endpoint(catalog, "network").rstrip("/"), vip)
-    flavors = {f["name"]: f["id"] for f in _request(compute + "/flavors", token)["flavors"]}
     images = {i["name"]: i["id"] for i in _request(glance + "/v2/images?limit=100", token)["images"]}
-    external = _request(network + "/v2.0/networks?router:external=true", token)["networks"]
-    extensions = sorted(e["alias"] for e in _request(network + "/v2.0/extensions", token)["extensions"])
+    flavors, external, extensions = {}, [], []
+    # the default lab stage deploys no compute and no network service: Tempest is told they are not there
+    compute = any(s["type"] == "compute" for s in catalog)
+    network = any(s["type"] == "network" for s in catalog)
+    if compute:
+        url = _by_address(_endpoint(catalog, "compute").rstrip("/"), vip)
+        flavors = {f["name"]: f["id"] for f in _request(url + "/flavors", token)["flavors"]}
+    if network:
+        url = _by_address(_endpoint(catalog, "network").rstrip("/"), vip)
+        external = _request(url + "/v2.0/networks?router:external=true", token)["networks"]
+        extensions = sorted(e["alias"] for e in _request(url + "/v2.0/extensions", token)["extensions"])
     return {
+        "compute": compute,
+        "network": network,
         "network_extensions": extensions,
         "flavors": flavors,
         "images": images,
@@ -200,7 +211,7 @@ def render(found, password, workspace=WORKSPACE, image_url=None):
             "admin_username": "admin", "admin_password": password, "admin_project_name": "admin",
             "admin_domain_name": "Default", "use_dynamic_credentials": "true", "tempest_roles": "member",
             # each test class gets its own network, subnet and router to the external network
-            "create_isolated_networks": "true",
+            "create_isolated_networks": "true" if found["network"] else "false",
         },
         "identity": {
             "uri_v3": found["identity"], "auth_version": "v3", "region": REGION,
@@ -208,7 +219,8 @@ def render(found, password, workspace=WORKSPACE, image_url=None):
         },
         "identity-feature-enabled": {"api_v2": "false", "api_v3": "true"},
         "service_available": {
-            "swift": "true", "glance": "true", "nova": "true", "neutron": "true",
+            "swift": "true", "glance": "true", "nova": str(found["compute"]).lower(),
+            "neutron": str(found["network"]).lower(),
             "cinder": "true" if found.get("volume") else "false",
             "heat": "true" if found.get("orchestration") else "false", "horizon": "false", "designate": "false",
         },

@@ -7,6 +7,7 @@ and their resolution follows."""
 
 from __future__ import annotations
 
+import calendar
 import os
 import time
 
@@ -66,6 +67,43 @@ def test_every_node_and_service_of_the_model_is_scraped_and_every_api_probed(sin
     print("alerts firing on the deployed lab: %s" % sorted((a["labels"]["alertname"], a["labels"].get("host"))
                                                            for a in alerts))
     assert [a["labels"] for a in alerts if a["labels"]["alertname"] in mon.HEALTH_ALERTS] == []
+
+
+def certificate_end(host, path):
+    """The end of the certificate in ``path`` on ``host`` as openssl reads it (epoch seconds), None without one."""
+    res = dexec(host, "test -f %s && openssl x509 -enddate -noout -in %s" % (path, path))
+    if res.returncode != 0:
+        return None
+    return calendar.timegm(time.strptime(res.stdout.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y GMT"))
+
+
+def test_every_node_reports_its_certificates_and_swift_its_replication(sink):
+    """What no packaged exporter reads, from each node's own collector (helion-node-metrics): the end of every
+    certificate file (here the log forwarder's, checked against openssl on the node), and on the Swift storage
+    nodes the replicators' last pass as their recon caches record it."""
+    deployed = sink
+    path = "/etc/systemd/journal-upload/cert.pem"
+    expected = {n: end for n in monitored_nodes(deployed) for end in [certificate_end(n, path)] if end is not None}
+    assert expected, "no node has the log forwarder's certificate"
+    ends = wait_until("every node's certificate end scraped", lambda: {
+        m["host"]: v for m, v in mon.query(deployed, 'helion_certificate_not_after_seconds{path="%s"}' % path)}
+        == expected or None, 90, 3)
+    assert ends
+    errors = mon.query(deployed, "helion_node_metrics_errors > 0")
+    assert errors == [], errors
+    swift = deployed["groups"].get("swift_object", [])
+    want = {(n, server) for n in swift for server in ("account", "container", "object")}
+
+    def replication_ages():
+        ages = {(m["host"], m["server"]): v for m, v in mon.query(
+            deployed, "time() - helion_swift_replication_last_seconds")}
+        return ages if set(ages) == want else None
+
+    ages = wait_until("every Swift replicator's last pass scraped", replication_ages, 120, 5)
+    print("certificate ends on %d nodes; Swift replicators' last pass: %s" % (
+        len(expected), ", ".join("%s %s %.0f s ago" % (n, srv, age) for (n, srv), age in sorted(ages.items()))))
+    # the lab's replicators run every 30 s: a pass older than the swift role's check limit is a fault
+    assert max(ages.values()) < 900, ages
 
 
 def test_a_stopped_api_and_a_power_cut_alert_within_90_s_and_their_return_resolves_them(sink):

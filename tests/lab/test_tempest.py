@@ -5,7 +5,9 @@
 run (identity, object storage, image, compute, network, volume, and heat-tempest-plugin's orchestration API
 tests), from lab-uc with a tempest.conf written from what the cloud reports (tests/lab/tempest.py).
 
-HELION_TEMPEST_SCOPE=full runs every object-storage and image API test instead (about 2-3 minutes more).
+HELION_TEMPEST_SCOPE=full runs every object-storage and image API test instead (about 2-3 minutes more);
+HELION_TEMPEST_SCOPE=storage (the default lab stage's, set by scripts/test.sh) the identity, object-storage and image
+smoke tests, for a cloud of the control plane with Swift and Glance.
 """
 
 from __future__ import annotations
