@@ -19,7 +19,8 @@ description:
     member running, no partition and no alarm; C(ovn) each RAFT database with a leader and every server;
     C(swift_replication) a recent replication pass without failures; C(http) an API through a VIP
     answering below 500; C(compute_services) every Nova service up and enabled and every compute node
-    registered.
+    registered; C(certificates) each certificate file of the node ending no sooner than C(min_days), and the
+    node's own metrics collector (role C(helion.openstack.monitoring_agent)) run recently without errors.
 options:
   _input:
     description: The records each node left (C(common_status_checks)), by node name.

@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import json
 import re
+import time
 
 
 class CloudStatusError(ValueError):
@@ -266,6 +267,59 @@ def galera_backup_rows(node, records):
     return [_row(node, "galera", "database backup", ok, detail)]
 
 
+SAMPLE = re.compile(r'^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_samples(text):
+    """[(name, labels, value)] of a Prometheus text-format file (comments skipped; label escapes undone)."""
+    samples = []
+    for line in (text or "").splitlines():
+        found = SAMPLE.match(line.strip())
+        if not found or line.startswith("#"):
+            continue
+        labels = {k: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
+                  for k, v in LABEL.findall(found.group(2) or "")}
+        try:
+            samples.append((found.group(1), labels, float(found.group(3))))
+        except ValueError:
+            continue
+    return samples
+
+
+def certificates_rows(node, record):
+    """Each certificate file of the node ends at least ``min_days`` from now, as the node's own collector read
+    it (role monitoring_agent: ``metrics`` is the text it last wrote, empty when none); and that collector ran
+    within ``max_age`` seconds without errors, else the certificates are not watched."""
+    _require(record, "metrics", "now", "min_days", "max_age")
+    now = float(record["now"])
+    samples = parse_samples(record["metrics"])
+    last = [value for name, _labels, value in samples if name == "helion_node_metrics_last_run_seconds"]
+    errors = sorted(labels.get("collector", "?") for name, labels, value in samples
+                    if name == "helion_node_metrics_errors" and value > 0)
+    if not last:
+        detail = "nothing written yet (helion-node-metrics.timer)"
+        ok = False
+    else:
+        age = now - last[0]
+        ok = age <= float(record["max_age"]) and not errors
+        detail = "last run %s ago" % _age(age)
+        if age > float(record["max_age"]):
+            detail += " (older than %s)" % _age(record["max_age"])
+        if errors:
+            detail += ", could not read: %s" % ", ".join(errors)
+    rows = [_row(node, "monitoring", "node metrics", ok, detail)]
+    for name, labels, value in sorted(samples, key=lambda s: s[1].get("path", "")):
+        if name != "helion_certificate_not_after_seconds":
+            continue
+        days = (value - now) / 86400.0
+        ends = time.strftime("%Y-%m-%d", time.gmtime(value))
+        when = "in %d days" % int(days) if days >= 0 else "%d days ago" % int(-days)
+        detail = "%s ends %s, %s" % (labels.get("subject", "?"), ends, when)
+        rows.append(_row(node, "certificates", labels.get("path", "?"), days >= float(record["min_days"]), detail))
+    return rows
+
+
 ROW_BUILDERS = {
     "units": units_rows,
     "galera": galera_rows,
@@ -274,6 +328,7 @@ ROW_BUILDERS = {
     "swift_replication": swift_replication_rows,
     "http": http_rows,
     "compute_services": compute_services_rows,
+    "certificates": certificates_rows,
 }
 
 

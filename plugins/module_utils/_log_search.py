@@ -7,8 +7,10 @@
 This module util is PRIVATE to the collection. It is not part of its public API.
 
 Every node's journal reaches the log server through systemd-journal-upload, and systemd-journal-remote
-keeps it there, one journal file per host. A search is one ``journalctl --directory`` over those files:
+keeps it there, one journal file per host (and its archived files). A search is ``journalctl`` over those
+files, split into groups that run at once on the log server's cores (a free-text question reads every entry):
 
+- :func:`file_groups` splits the journal files into groups of about the same size;
 - :func:`journalctl_argv` turns a question (services, hosts, severity, time window, text) into its argv;
 - :func:`parse_entries` turns journalctl's JSON lines into records (time, host, service, severity, message);
 - :func:`format_table` prints them for a person.
@@ -46,17 +48,33 @@ def _matches(field, values, pattern, what):
     return out
 
 
+def file_groups(files, workers):
+    """``files`` ([(path, size in bytes)]) split into at most ``workers`` groups of about the same total size,
+    the largest files placed first, each into the smallest group so far. Groups and their paths are sorted;
+    no empty group is returned."""
+    if not isinstance(workers, int) or workers < 1:
+        raise LogSearchError("the number of parallel searches must be a positive number, not %r" % (workers,))
+    groups = [[0, []] for _unused in range(min(workers, len(files)))]
+    for path, size in sorted(files, key=lambda item: (-item[1], item[0])):
+        smallest = min(groups, key=lambda group: group[0])
+        smallest[0] += size
+        smallest[1].append(path)
+    return sorted(sorted(paths) for _size, paths in groups)
+
+
 def journalctl_argv(directory, services=(), hosts=(), severity=None, since=None, until=None, grep=None,
-                    limit=1000):
+                    limit=1000, files=None):
     """The journalctl command that answers the question. A service is matched by its syslog identifier or its
     systemd unit (``keystone`` finds both ``SYSLOG_IDENTIFIER=keystone`` and ``_SYSTEMD_UNIT=keystone.service``);
     several services or hosts are alternatives; severity keeps that level and worse; ``limit`` keeps the newest
-    entries (one more is asked for, to know whether there were more)."""
+    entries (one more is asked for, to know whether there were more). ``files``, when given, are the journal
+    files to read instead of the whole ``directory`` (one group of :func:`file_groups`)."""
     if severity is not None and severity not in SEVERITIES:
         raise LogSearchError("severity %r is not one of %s" % (severity, ", ".join(SEVERITIES)))
     if not isinstance(limit, int) or limit < 1:
         raise LogSearchError("limit must be a positive number of entries, not %r" % (limit,))
-    argv = ["journalctl", "--directory", directory, "--output", "json", "--no-pager", "--lines", str(limit + 1)]
+    source = ["--directory", directory] if not files else [arg for path in files for arg in ("--file", path)]
+    argv = ["journalctl"] + source + ["--output", "json", "--no-pager", "--lines", str(limit + 1)]
     if since:
         argv += ["--since", since]
     if until:
@@ -90,8 +108,11 @@ def _unit_name(unit):
 def parse_entries(output, limit=None):
     """Records from ``journalctl --output json``, oldest first: ``time`` (ISO 8601, UTC, microseconds),
     ``host``, ``service`` (the syslog identifier, else the unit without .service), ``unit``, ``severity``,
-    ``priority`` and ``message``. Returns ``(entries, truncated)``: with a limit, the newest ``limit`` entries
-    and whether there were more."""
+    ``priority`` and ``message``. ``output`` is one run's output or a list of several (the groups of files),
+    merged by time. Returns ``(entries, truncated)``: with a limit, the newest ``limit`` entries and whether
+    there were more."""
+    if isinstance(output, (list, tuple)):
+        output = "\n".join(output)
     entries = []
     for number, line in enumerate(output.splitlines(), 1):
         if not line.strip():
@@ -121,8 +142,9 @@ def parse_entries(output, limit=None):
             "priority": priority,
             "message": _text(raw.get("MESSAGE")),
         })
-    # journalctl prints --lines with --grep newest first (systemd 252): order by time here, whatever it did.
-    entries.sort(key=lambda entry: entry["_micros"])
+    # journalctl prints --lines with --grep newest first (systemd 252): order by time here, whatever it did;
+    # entries of the same microsecond by host and text, so that merged groups read as one run does.
+    entries.sort(key=lambda entry: (entry["_micros"], entry["host"], entry["message"]))
     for entry in entries:
         del entry["_micros"]
     truncated = limit is not None and len(entries) > limit

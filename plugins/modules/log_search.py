@@ -15,7 +15,10 @@ version_added: 0.3.0
 description:
   - Answers "which entries did service S log on hosts H between T1 and T2, at severity L or worse, matching TEXT"
     over the journals that every node sends to the log server (role C(helion.openstack.log_server), fed by role
-    C(helion.openstack.log_forwarder)), with one C(journalctl --directory) over the log server's journal files.
+    C(helion.openstack.log_forwarder)), with C(journalctl) over the log server's journal files.
+  - The journal files are split into groups of about the same size, searched at once, one C(journalctl) per
+    group (O(parallel)), and the answers merged by time. A free-text question reads every entry; this spreads
+    that work over the log server's cores.
   - Returns the entries as data (host, service, severity and time are the journal's own fields) and as a table.
   - Read-only.
 author:
@@ -64,6 +67,13 @@ options:
       - Where the log server keeps the received journals.
     type: path
     default: /var/log/journal/remote
+  parallel:
+    description:
+      - How many C(journalctl) run at once, each over its group of journal files. V(0) is the log server's
+        number of processors.
+    type: int
+    default: 0
+    version_added: 0.4.0
 extends_documentation_fragment:
   - helion.openstack.attributes
 attributes:
@@ -137,17 +147,46 @@ seconds:
   returned: success
   type: float
 cmd:
-  description: The journalctl command that was run.
+  description: The one journalctl command that gives the same answer over the whole directory (to run by hand).
   returned: always
   type: list
   elements: str
+cmds:
+  description: The journalctl commands that were run, one per group of journal files.
+  returned: success
+  type: list
+  elements: list
+  version_added: 0.4.0
 """
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.helion.openstack.plugins.module_utils import _log_search
+
+
+def journal_files(directory):
+    """[(path, size)] of the journal files (active and archived) in ``directory``; none when it cannot be read."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if name.endswith((".journal", ".journal~")) and os.path.isfile(path):
+            found.append((path, os.path.getsize(path)))
+    return found
+
+
+def run_all(module, cmds):
+    """[(rc, stdout, stderr)] of the commands, run at once."""
+    with ThreadPoolExecutor(max_workers=len(cmds)) as pool:
+        return list(pool.map(lambda argv: module.run_command(
+            argv, environ_update={"SYSTEMD_COLORS": "0", "LC_ALL": "C"}), cmds))
 
 
 def main():
@@ -161,26 +200,36 @@ def main():
             grep=dict(type="str"),
             limit=dict(type="int", default=1000),
             directory=dict(type="path", default="/var/log/journal/remote"),
+            parallel=dict(type="int", default=0),
         ),
         supports_check_mode=True,
     )
     params = module.params
     cmd = []
     try:
-        cmd = _log_search.journalctl_argv(
-            params["directory"], services=params["services"], hosts=params["hosts"],
-            severity=params["severity"], since=params["start"], until=params["end"], grep=params["grep"],
-            limit=params["limit"])
+        question = dict(services=params["services"], hosts=params["hosts"], severity=params["severity"],
+                        since=params["start"], until=params["end"], grep=params["grep"], limit=params["limit"])
+        cmd = _log_search.journalctl_argv(params["directory"], **question)
+        workers = params["parallel"] or os.cpu_count() or 1
+        groups = _log_search.file_groups(journal_files(params["directory"]), workers)
+        # no journal file (a log server that received nothing yet, a wrong directory): journalctl says which
+        cmds = [_log_search.journalctl_argv(params["directory"], files=group, **question) for group in groups] or [cmd]
         start = time.monotonic()
-        rc, stdout, stderr = module.run_command(cmd, environ_update={"SYSTEMD_COLORS": "0", "LC_ALL": "C"})
-        if rc != 0 and not _log_search.no_match(rc, stdout, stderr):
-            raise _log_search.LogSearchError("journalctl failed (rc %d): %s" % (rc, (stderr or stdout).strip()))
-        entries, truncated = _log_search.parse_entries(stdout, limit=params["limit"])
+        answers = run_all(module, cmds)
+        if any(rc != 0 and not _log_search.no_match(rc, stdout, stderr) for rc, stdout, stderr in answers):
+            # a file rotated or vacuumed between the listing and the search: the whole directory in one run
+            cmds = [cmd]
+            answers = run_all(module, cmds)
+        for rc, stdout, stderr in answers:
+            if rc != 0 and not _log_search.no_match(rc, stdout, stderr):
+                raise _log_search.LogSearchError("journalctl failed (rc %d): %s" % (rc, (stderr or stdout).strip()))
+        entries, truncated = _log_search.parse_entries([stdout for _rc, stdout, _stderr in answers],
+                                                       limit=params["limit"])
         seconds = time.monotonic() - start
     except _log_search.LogSearchError as exc:
         module.fail_json(msg="log search: %s" % exc, cmd=cmd)
     module.exit_json(changed=False, entries=entries, count=len(entries), truncated=truncated,
-                     table=_log_search.format_table(entries), seconds=round(seconds, 3), cmd=cmd)
+                     table=_log_search.format_table(entries), seconds=round(seconds, 3), cmd=cmd, cmds=cmds)
 
 
 if __name__ == "__main__":

@@ -99,9 +99,30 @@ def test_nothing_found_is_an_empty_answer_in_check_mode_too(journals, tmp_path):
     assert found["count"] == 0 and found["entries"] == [] and found["table"] == "no log entry matches"
 
 
+@pytest.mark.parametrize("args", [
+    dict(grep="minute [1-3][0-9]$"),                     # free text over the whole cloud
+    dict(grep="keystone minute", limit=5),               # the newest 5, interleaved from both hosts
+    dict(services=["swift-object"], severity="warning"),
+])
+def test_the_files_searched_at_once_give_the_answer_of_one_search(journals, tmp_path, args):
+    """One journalctl per host file, run at once and merged by time, answers as one journalctl over the
+    directory does."""
+    at_once = search(tmp_path, journals, parallel=2, **args)
+    alone = search(tmp_path, journals, parallel=1, **args)
+    assert not at_once.get("failed") and not alone.get("failed"), (at_once, alone)
+    assert [[a for a in argv if a.startswith("/") and a.endswith(".journal")] for argv in at_once["cmds"]] == [
+        [os.path.join(journals, "remote-ctl1.journal")], [os.path.join(journals, "remote-ctl2.journal")]]
+    assert len(alone["cmds"]) == 1 and alone["cmds"][0].count("--file") == 2
+    assert at_once["count"] > 0
+    assert (at_once["entries"], at_once["truncated"]) == (alone["entries"], alone["truncated"])
+    # the one command to run by hand is over the whole directory
+    assert at_once["cmd"][:3] == ["journalctl", "--directory", journals]
+
+
 @pytest.mark.parametrize("args, message", [
     ({"start": "yesterday at noonish"}, "journalctl failed (rc 1): Failed to parse"),
     ({"hosts": ["ctl1 ctl2"]}, "host 'ctl1 ctl2' is not a valid name"),
+    ({"parallel": -1}, "the number of parallel searches must be a positive number"),
 ])
 def test_bad_input_is_reported(journals, tmp_path, args, message):
     found = search(tmp_path, journals, **args)

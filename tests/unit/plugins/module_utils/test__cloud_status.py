@@ -1,6 +1,8 @@
 """The cloud status report: rows from the records the nodes' checks leave, the verdict and the table."""
 
+import importlib.util
 import json
+import os
 
 import pytest
 
@@ -127,7 +129,48 @@ def test_swift_replication(recon, ok, detail):
         ("object replication", ok, detail)]
 
 
+# What the node's own collector writes (roles/monitoring_agent/files/helion_node_metrics.py), read back here, so
+# that a change of its format fails this test.
+_SPEC = importlib.util.spec_from_file_location("helion_node_metrics", os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "..", "roles", "monitoring_agent", "files", "helion_node_metrics.py"))
+node_metrics = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(node_metrics)
+DAY = 86400.0
+NOW = 2000000000.0
+
+
+def collector_text(certs, last_run=NOW - 30, errors=None):
+    samples = [("helion_certificate_not_after_seconds", {"path": path, "subject": 'CN="%s"' % path}, end)
+               for path, end in certs]
+    samples += [("helion_node_metrics_errors", {"collector": c}, n) for c, n in (errors or {"certificates": 0}).items()]
+    if last_run is not None:
+        samples.append(("helion_node_metrics_last_run_seconds", {}, last_run))
+    return node_metrics.render(samples)
+
+
+@pytest.mark.parametrize("text, rows", [
+    (collector_text([("/etc/b.pem", NOW + 400 * DAY), ("/etc/a.pem", NOW + 10.5 * DAY)]), [
+        ("node metrics", True, "last run 30 s ago"),
+        ("/etc/a.pem", False, 'CN="/etc/a.pem" ends 2033-05-28, in 10 days'),
+        ("/etc/b.pem", True, 'CN="/etc/b.pem" ends 2034-06-22, in 400 days')]),
+    (collector_text([("/etc/old.pem", NOW - 2.5 * DAY)]), [
+        ("node metrics", True, "last run 30 s ago"),
+        ("/etc/old.pem", False, 'CN="/etc/old.pem" ends 2033-05-15, 2 days ago')]),
+    # the collector stopped, or could not read something: the certificates are not watched meanwhile
+    (collector_text([], last_run=NOW - 3600), [("node metrics", False, "last run 60 min ago (older than 10 min)")]),
+    (collector_text([], errors={"certificates": 1, "swift": 0}), [
+        ("node metrics", False, "last run 30 s ago, could not read: certificates")]),
+    ("", [("node metrics", False, "nothing written yet (helion-node-metrics.timer)")]),
+])
+def test_certificates_from_the_nodes_own_collector(text, rows):
+    record = {"kind": "certificates", "metrics": text, "now": NOW, "min_days": 30, "max_age": 600}
+    got = record_rows("c1", record)
+    assert [(row["check"], row["ok"], row["detail"]) for row in got] == rows
+    assert [row["service"] for row in got] == ["monitoring"] + ["certificates"] * (len(rows) - 1)
+
+
 @pytest.mark.parametrize("status, ok", [
+
     (200, True), (300, True), (401, True), (503, False), (-1, False), (None, False)])
 def test_http_through_a_vip(status, ok):
     rows = record_rows("cloud", {"kind": "http", "service": "glance", "name": "glance_api@public_api",

@@ -35,6 +35,30 @@ def test_journalctl_argv(kwargs, tail):
     assert ls.journalctl_argv("/d", limit=10, **kwargs) == BASE + tail
 
 
+def test_journalctl_argv_over_a_group_of_files():
+    assert ls.journalctl_argv("/d", limit=10, files=["/d/remote-a.journal", "/d/remote-b.journal"], grep="x") == [
+        "journalctl", "--file", "/d/remote-a.journal", "--file", "/d/remote-b.journal", "--output", "json",
+        "--no-pager", "--lines", "11", "--grep", "x"]
+
+
+@pytest.mark.parametrize("files, workers, groups", [
+    ([], 4, []),
+    ([("a", 10)], 4, [["a"]]),
+    # the largest first, each into the smallest group so far
+    ([("a", 100), ("b", 60), ("c", 50), ("d", 10)], 2, [["a", "d"], ["b", "c"]]),
+    ([("a", 5), ("b", 5), ("c", 5), ("d", 5)], 2, [["a", "c"], ["b", "d"]]),
+    ([("a", 5), ("b", 5), ("c", 5)], 8, [["a"], ["b"], ["c"]]),
+    ([("a", 5), ("b", 7)], 1, [["a", "b"]]),
+])
+def test_file_groups(files, workers, groups):
+    assert ls.file_groups(files, workers) == groups
+
+
+def test_file_groups_refuses_no_worker():
+    with pytest.raises(ls.LogSearchError, match="parallel searches must be a positive number"):
+        ls.file_groups([("a", 1)], 0)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"severity": "error"}, "severity 'error' is not one of emerg"),
     ({"limit": 0}, "limit must be a positive number"),
@@ -81,6 +105,16 @@ def test_parse_entries_orders_by_time_and_keeps_the_newest():
     assert [e["message"] for e in entries] == ["m3", "m4", "m5"] and truncated
     entries, truncated = ls.parse_entries(out, limit=4)
     assert [e["message"] for e in entries] == ["m2", "m3", "m4", "m5"] and not truncated
+
+
+def test_parse_entries_merges_the_groups_by_time():
+    # each group's newest limit+1, interleaved in time: the merged newest are the cloud's newest
+    group_a = "\n".join(entry(t, "a%d" % t) for t in (9, 6, 2))
+    group_b = "\n".join(entry(t, "b%d" % t) for t in (8, 7, 1))
+    entries, truncated = ls.parse_entries([group_a, group_b], limit=4)
+    assert [e["message"] for e in entries] == ["a6", "b7", "b8", "a9"] and truncated
+    entries, truncated = ls.parse_entries([group_a, ""], limit=4)
+    assert [e["message"] for e in entries] == ["a2", "a6", "a9"] and not truncated
 
 
 @pytest.mark.parametrize("text, message", [
