@@ -59,6 +59,10 @@ def test_status_of_the_healthy_cloud_then_of_a_stopped_service(deployed, tmp_pat
     assert ("cloud", "galera", "database backup") in checked
     for host in groups.get("compute_kvm", []):
         assert (host, "nova", "nova-compute") in checked
+    # each node's certificates as its own collector reads them, and the collector itself
+    for host in nodes:
+        assert (host, "monitoring", "node metrics") in checked
+        assert (host, "certificates", "/etc/systemd/journal-upload/cert.pem") in checked
     # every API of the catalog through both VIPs
     vip_checks = {row["check"] for row in rows if row["node"] == "cloud"}
     for api in ("identity", "image", "compute", "network", "placement", "object-store", "volumev3", "orchestration"):
