@@ -14,13 +14,14 @@ import pytest
 
 from tests.lab.lab import CLOUD, DEPLOY_OUTPUT, LAB, ROOT, TIMINGS, healthy, recap, run, sampled_deploy
 
-# Modules in the order they run: Tempest first, on the cloud as the deploy left it; then the ones that only use
-# the cloud (or stop a node of their own service and bring it back) before the ones that cut power to
-# controllers; the one that grows the model last. Tempest first because a controller stopped by the image test
-# leaves Keystone reading stale cache entries for a few minutes after it returns (a role renamed on one node was
-# read back with its old name through another: the memcached clients' dead-server retry, 300 s by default,
-# places keys differently on each node meanwhile; see the session note on issue 14).
-ORDER = ["test_tempest.py", "test_node_image.py", "test_storage_images.py", "test_block_storage.py", "test_compute.py",
+# Modules in the order they run: the node image's first (it reads dpkg's log for what the deploy installed, before
+# any test installs its tools, as Tempest does on lab-uc); then Tempest, on the cloud as the deploy left it; then
+# the ones that only use the cloud (or stop a node of their own service and bring it back) before the ones that
+# cut power to controllers; the one that grows the model last. Tempest before the storage and image test because
+# a controller that test stops leaves Keystone reading stale cache entries for a few minutes after it returns (a
+# role renamed on one node was read back with its old name through another: the memcached clients' dead-server
+# retry, 300 s by default, places keys differently on each node meanwhile; see the session note on issue 14).
+ORDER = ["test_node_image.py", "test_tempest.py", "test_storage_images.py", "test_block_storage.py", "test_compute.py",
          "test_orchestration.py", "test_dashboard.py", "test_logging.py", "test_monitoring.py",
          "test_status.py", "test_rolling_update.py",
          "test_control_plane.py", "test_swift_growth.py"]
