@@ -105,7 +105,7 @@ class InventoryModule(BaseInventoryPlugin):
         finally:
             if collecting:
                 gc.enable()
-        # After a failure too: what was built before it is as long-lived as the rest.
+        # Only after a successful load (a failure raises above): the inventory lives as long as the process.
         gc.freeze()
 
     def _load(self, model_dir):
